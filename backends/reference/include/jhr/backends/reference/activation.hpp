@@ -1,0 +1,46 @@
+// jhr/backends/reference/activation.hpp: ReLU and per-channel PReLU on the host.
+// PReLU: y = x for x > 0, alpha[c] * x otherwise; dalpha[c] = sum over batch and pixels of dy * x
+// where x <= 0 (written, not accumulated).
+#pragma once
+
+#include "jhr/core/geometry.hpp"
+
+#include <cstddef>
+
+namespace jhr::backends {
+
+struct host_activation {
+    static void relu_forward(std::size_t n, const float* x, float* y) {
+        for (std::size_t i = 0; i < n; ++i) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+    }
+    static void relu_backward(std::size_t n, const float* x, const float* dy, float* dx) {
+        for (std::size_t i = 0; i < n; ++i) dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
+    }
+    static void prelu_forward(const channel_geometry& g, const float* x, const float* alpha, float* y) {
+        for (int n = 0; n < g.batch; ++n)
+            for (int c = 0; c < g.channels; ++c) {
+                const std::size_t base = (std::size_t(n) * g.channels + c) * g.spatial;
+                for (int p = 0; p < g.spatial; ++p) {
+                    const float v = x[base + p];
+                    y[base + p] = v > 0.0f ? v : alpha[c] * v;
+                }
+            }
+    }
+    static void prelu_backward(const channel_geometry& g, const float* x, const float* alpha, const float* dy,
+                               float* dx, float* dalpha) {
+        for (int c = 0; c < g.channels; ++c) dalpha[c] = 0.0f;
+        for (int n = 0; n < g.batch; ++n)
+            for (int c = 0; c < g.channels; ++c) {
+                const std::size_t base = (std::size_t(n) * g.channels + c) * g.spatial;
+                double da = 0;
+                for (int p = 0; p < g.spatial; ++p) {
+                    const float v = x[base + p];
+                    dx[base + p] = v > 0.0f ? dy[base + p] : alpha[c] * dy[base + p];
+                    if (v <= 0.0f) da += double(dy[base + p]) * v;
+                }
+                dalpha[c] += float(da);
+            }
+    }
+};
+
+} // namespace jhr::backends

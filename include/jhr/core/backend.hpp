@@ -1,0 +1,81 @@
+// jhr/core/backend.hpp: the Backend concept, the compile-time policy every layer, loss and
+// optimizer is parameterised on.
+//
+// A backend is a type with static functions over raw pointers into its own memory (host memory for
+// reference and oneDNN, device memory for CUDA) plus descriptors from geometry.hpp. Conventions:
+// - buffer<T> is a movable owning array of T in backend memory with data() and size().
+// - Functions write their outputs (overwrite, never accumulate) unless the name says otherwise
+//   (axpy, the in-place updates).
+// - Losses return their value to the host as double; gradients stay in backend memory.
+// - Labels are int32 class indices in [0, classes), in backend memory.
+// The reference backend (backends/reference) is the readable specification of every function.
+#pragma once
+
+#include "jhr/core/geometry.hpp"
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace jhr {
+
+template <class B>
+concept Backend = requires(std::size_t n, float s, const float* x, float* y, const std::int32_t* labels,
+                           std::span<const float> host_in, std::span<float> host_out,
+                           std::span<const std::int32_t> host_labels, std::int32_t* device_labels,
+                           conv2d_geometry conv, pool2d_geometry pool, channel_geometry ch, gemm_geometry g) {
+    { B::name } -> std::convertible_to<std::string_view>;
+    typename B::template buffer<float>;
+    typename B::template buffer<std::int32_t>;
+    { typename B::template buffer<float>(n).data() } -> std::same_as<float*>;
+
+    // host <-> backend memory, and within backend memory
+    B::upload(host_in, y);
+    B::upload(host_labels, device_labels);
+    B::download(x, host_out);
+    B::copy(n, x, y);
+    B::fill(n, s, y);
+
+    // element-wise and reductions
+    B::add(n, x, x, y);  // y = a + b
+    B::scale(n, s, y);   // y *= s
+    B::axpy(n, s, x, y); // y += s * x
+    { B::sum(n, x) } -> std::same_as<double>;
+    { B::dot(n, x, x) } -> std::same_as<double>;
+
+    // convolution
+    B::conv2d_forward(conv, x, x, x, y);          // x, w, b (nullable), y
+    B::conv2d_backward_data(conv, x, x, y);       // w, dy, dx
+    B::conv2d_backward_weights(conv, x, x, y, y); // x, dy, dw, db (nullable)
+
+    // 2-d max pooling; workspace holds max_pool2d_workspace(pool) floats recorded by forward
+    { B::max_pool2d_workspace(pool) } -> std::same_as<std::size_t>;
+    B::max_pool2d_forward(pool, x, y, y);  // x, y, workspace
+    B::max_pool2d_backward(pool, x, x, y); // workspace, dy, dx
+
+    // activations
+    B::relu_forward(n, x, y);              // y = max(x, 0)
+    B::relu_backward(n, x, x, y);          // x, dy, dx
+    B::prelu_forward(ch, x, x, y);         // x, alpha[channels], y
+    B::prelu_backward(ch, x, x, x, y, y);  // x, alpha, dy, dx, dalpha
+
+    // dense algebra
+    B::gemm(g, s, x, x, s, y);           // C = alpha op(A) op(B) + beta C
+    B::add_row_vector(n, n, x, y);       // y[r, c] += v[c] for a rows x cols y
+    B::sum_rows(n, n, x, y);             // out[c] = sum_r x[r, c]
+
+    // losses (see losses/ for the scaling each one documents)
+    { B::softmax_cross_entropy(n, n, x, labels, s, y) } -> std::same_as<double>;
+    { B::center_distance(n, n, x, labels, x, s, y) } -> std::same_as<double>;
+    B::center_update(n, n, x, labels, s, y);
+    { B::squared_difference(n, x, x, s, y) } -> std::same_as<double>;
+
+    // optimizer
+    B::sgd_momentum_update(n, s, s, s, y, x, y); // lr, momentum, weight_decay, w, dw, velocity
+
+    B::synchronize();
+};
+
+} // namespace jhr

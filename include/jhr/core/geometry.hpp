@@ -1,0 +1,57 @@
+// jhr/core/geometry.hpp: the plain descriptors a backend primitive receives.
+//
+// Layers check shapes and then hand these descriptors and raw buffer pointers to the backend, so
+// every backend implements the same small, shape-free contract. Output sizes use floor division
+// (PyTorch's convention; Caffe's pooling rounds up).
+#pragma once
+
+#include "jhr/core/shape.hpp"
+
+namespace jhr {
+
+// 2-d convolution, cross-correlation as in every framework: y = conv(x, w) + b.
+// x: [batch, in_channels, in_height, in_width], w: [out_channels, in_channels, kernel, kernel],
+// b: [out_channels], y: [batch, out_channels, out_height(), out_width()]. Square kernel, same
+// stride and zero padding on both axes.
+struct conv2d_geometry {
+    int batch = 0, in_channels = 0, in_height = 0, in_width = 0;
+    int out_channels = 0, kernel = 1, stride = 1, pad = 0;
+
+    constexpr int out_height() const { return (in_height + 2 * pad - kernel) / stride + 1; }
+    constexpr int out_width() const { return (in_width + 2 * pad - kernel) / stride + 1; }
+    constexpr shape input() const { return {batch, in_channels, in_height, in_width}; }
+    constexpr shape output() const { return {batch, out_channels, out_height(), out_width()}; }
+    constexpr shape weight() const { return {out_channels, in_channels, kernel, kernel}; }
+    constexpr bool operator==(const conv2d_geometry&) const = default;
+};
+
+// Max pooling over window x window patches with the given stride, no padding.
+struct pool2d_geometry {
+    int batch = 0, channels = 0, in_height = 0, in_width = 0;
+    int window = 2, stride = 2;
+
+    constexpr int out_height() const { return (in_height - window) / stride + 1; }
+    constexpr int out_width() const { return (in_width - window) / stride + 1; }
+    constexpr shape input() const { return {batch, channels, in_height, in_width}; }
+    constexpr shape output() const { return {batch, channels, out_height(), out_width()}; }
+    constexpr bool operator==(const pool2d_geometry&) const = default;
+};
+
+// A per-channel operation over [batch, channels, spatial] (spatial = h * w).
+struct channel_geometry {
+    int batch = 0, channels = 0, spatial = 1;
+
+    constexpr std::size_t size() const {
+        return std::size_t(batch) * std::size_t(channels) * std::size_t(spatial);
+    }
+    constexpr bool operator==(const channel_geometry&) const = default;
+};
+
+// Row-major matrix multiply C = alpha * op(A) * op(B) + beta * C, op(A): m x k, op(B): k x n.
+struct gemm_geometry {
+    bool trans_a = false, trans_b = false;
+    int m = 0, n = 0, k = 0;
+    constexpr bool operator==(const gemm_geometry&) const = default;
+};
+
+} // namespace jhr
