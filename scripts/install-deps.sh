@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config
           libeigen3-dev xtensor-dev libdnnl-dev doctest-dev libbenchmark-dev
-          libstb-dev libcli11-dev clang libclang-rt-14-dev)
+          libstb-dev libcli11-dev nlohmann-json3-dev clang libclang-rt-14-dev)
 [[ "${1:-}" == "--with-torch" ]] && packages+=(python3-torch python3-numpy)
 
 missing=()

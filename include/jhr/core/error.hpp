@@ -6,9 +6,12 @@
 // (shapes, file and line); `where` prefixes a message with the C++ source location that raised it.
 #pragma once
 
-#include <source_location>
 #include <stdexcept>
 #include <string>
+#include <version>
+#ifdef __cpp_lib_source_location
+#include <source_location>
+#endif
 
 namespace jhr {
 
@@ -43,9 +46,18 @@ public:
 };
 
 // "file.hpp:42: message", for errors raised by internal checks.
+#ifdef __cpp_lib_source_location
 inline std::string where(const std::string& message,
                          std::source_location loc = std::source_location::current()) {
     return std::string(loc.file_name()) + ":" + std::to_string(loc.line()) + ": " + message;
 }
+#else
+// Standard libraries without std::source_location for this compiler (libstdc++ 12 under clang 14,
+// as used by the fuzz targets): the same from the builtins both compilers provide.
+inline std::string where(const std::string& message, const char* file = __builtin_FILE(),
+                         int line = __builtin_LINE()) {
+    return std::string(file) + ":" + std::to_string(line) + ": " + message;
+}
+#endif
 
 } // namespace jhr

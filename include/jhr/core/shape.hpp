@@ -23,8 +23,10 @@ struct shape {
     constexpr bool operator==(const shape&) const = default;
 
     std::string str() const {
-        return "[" + std::to_string(n) + ", " + std::to_string(c) + ", " + std::to_string(h) + ", " +
-               std::to_string(w) + "]";
+        std::string out = "[";
+        out += std::to_string(n);
+        for (int d : {c, h, w}) out += ", " + std::to_string(d);
+        return out += "]";
     }
 };
 

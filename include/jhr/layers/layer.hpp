@@ -1,0 +1,40 @@
+// jhr/layers/layer.hpp: the Layer concept every network building block satisfies.
+//
+// forward(x) computes the output into layer-owned storage and returns it; the layer remembers x,
+// which must stay alive and unchanged until the matching backward(dy). backward(dy) returns
+// dL/dx and writes the gradients of the layer's parameters. output_shape(s) states the shape
+// forward would produce for input shape s (and throws shape_error if s is unacceptable).
+// initialize(r) draws fresh parameter values. Outputs are reused between calls, so a training
+// step does not allocate once shapes are stable.
+#pragma once
+
+#include "jhr/core/random.hpp"
+#include "jhr/core/tensor.hpp"
+#include "jhr/layers/parameter.hpp"
+
+#include <concepts>
+#include <string_view>
+
+namespace jhr {
+
+template <Backend B>
+struct parameter_visitor_archetype {
+    void operator()(std::string_view, parameter<B>&) const {}
+};
+
+template <class L, class B>
+concept Layer = Backend<B> && requires(L& layer, const L& const_layer, const tensor<B>& x, const shape& s,
+                                       rng& r, parameter_visitor_archetype<B> visit) {
+    { layer.forward(x) } -> std::same_as<const tensor<B>&>;
+    { layer.backward(x) } -> std::same_as<const tensor<B>&>;
+    { const_layer.output_shape(s) } -> std::same_as<shape>;
+    layer.for_each_parameter(visit);
+    layer.initialize(r);
+};
+
+// Throws if forward has not run before backward.
+inline void expect_forward_before_backward(const void* input, const char* layer) {
+    if (!input) throw error(std::string(layer) + ": backward() called before forward()");
+}
+
+} // namespace jhr

@@ -1,0 +1,55 @@
+// jhr/layers/max_pool2d.hpp: max pooling over window x window patches (default 2x2, stride 2),
+// no padding, floor rounding of the output size. The gradient goes to the first maximum of each
+// window.
+#pragma once
+
+#include "jhr/layers/layer.hpp"
+
+namespace jhr {
+
+template <Backend B>
+class max_pool2d {
+public:
+    explicit max_pool2d(int window = 2, int stride = 2) : window_(window), stride_(stride) {
+        if (window <= 0 || stride <= 0)
+            throw shape_error("max_pool2d: window and stride must be positive, got " + std::to_string(window) +
+                              ", " + std::to_string(stride));
+    }
+
+    shape output_shape(const shape& in) const { return geometry(in).output(); }
+
+    const tensor<B>& forward(const tensor<B>& x) {
+        const pool2d_geometry g = geometry(x.shape());
+        input_ = &x;
+        output_.resize(g.output());
+        const std::size_t workspace = B::max_pool2d_workspace(g);
+        workspace_.resize(shape{1, 1, 1, int(workspace)});
+        B::max_pool2d_forward(g, x.data(), output_.data(), workspace_.data());
+        return output_;
+    }
+    const tensor<B>& backward(const tensor<B>& dy) {
+        expect_forward_before_backward(input_, "max_pool2d");
+        const pool2d_geometry g = geometry(input_->shape());
+        expect_shape(g.output(), dy.shape(), "max_pool2d::backward: output gradient");
+        input_grad_.resize(g.input());
+        B::max_pool2d_backward(g, workspace_.data(), dy.data(), input_grad_.data());
+        return input_grad_;
+    }
+    template <class Visitor>
+    void for_each_parameter(Visitor&&) {}
+    void initialize(rng&) {}
+
+private:
+    pool2d_geometry geometry(const shape& in) const {
+        if (in.h < window_ || in.w < window_)
+            throw shape_error("max_pool2d: input " + in.str() + " is smaller than the " + std::to_string(window_) +
+                              "x" + std::to_string(window_) + " window");
+        return {in.n, in.c, in.h, in.w, window_, stride_};
+    }
+
+    int window_, stride_;
+    const tensor<B>* input_ = nullptr;
+    tensor<B> output_, input_grad_, workspace_;
+};
+
+} // namespace jhr

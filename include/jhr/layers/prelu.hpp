@@ -1,0 +1,58 @@
+// jhr/layers/prelu.hpp: per-channel parametric ReLU (He et al. 2015): y = x if x > 0 else a_c x.
+// Parameter "alpha" [channels, 1, 1, 1], initialised to 0.25, no weight decay.
+#pragma once
+
+#include "jhr/layers/layer.hpp"
+
+namespace jhr {
+
+template <Backend B>
+class prelu {
+public:
+    explicit prelu(int channels, float initial_slope = 0.25f)
+        : alpha_(shape{channels, 1, 1, 1}, false), initial_slope_(initial_slope) {
+        if (channels <= 0) throw shape_error("prelu: channels must be positive, got " + std::to_string(channels));
+        alpha_.value.fill(initial_slope);
+    }
+
+    shape output_shape(const shape& in) const {
+        geometry(in);
+        return in;
+    }
+
+    const tensor<B>& forward(const tensor<B>& x) {
+        const channel_geometry g = geometry(x.shape());
+        input_ = &x;
+        output_.resize(x.shape());
+        B::prelu_forward(g, x.data(), alpha_.value.data(), output_.data());
+        return output_;
+    }
+    const tensor<B>& backward(const tensor<B>& dy) {
+        expect_forward_before_backward(input_, "prelu");
+        expect_shape(input_->shape(), dy.shape(), "prelu::backward: output gradient");
+        input_grad_.resize(dy.shape());
+        B::prelu_backward(geometry(dy.shape()), input_->data(), alpha_.value.data(), dy.data(), input_grad_.data(),
+                          alpha_.grad.data());
+        return input_grad_;
+    }
+    template <class Visitor>
+    void for_each_parameter(Visitor&& visit) {
+        visit("alpha", alpha_);
+    }
+    void initialize(rng&) { alpha_.value.fill(initial_slope_); }
+
+private:
+    channel_geometry geometry(const shape& in) const {
+        if (in.c != alpha_.value.shape().n)
+            throw shape_error("prelu: input " + in.str() + " has " + std::to_string(in.c) +
+                              " channels, the layer has " + std::to_string(alpha_.value.shape().n));
+        return {in.n, in.c, in.h * in.w};
+    }
+
+    parameter<B> alpha_;
+    float initial_slope_;
+    const tensor<B>* input_ = nullptr;
+    tensor<B> output_, input_grad_;
+};
+
+} // namespace jhr

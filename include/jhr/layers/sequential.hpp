@@ -1,0 +1,60 @@
+// jhr/layers/sequential.hpp: a flat, compile-time list of layers applied in order.
+//
+// sequential<B, L0, L1, ...> stores the layers in a std::tuple; forward and backward are fold
+// expressions, so the type stays one level deep however long the network is. Child parameters
+// are named "<index>.<name>". Satisfies Layer itself, so sequentials can be nested when useful.
+#pragma once
+
+#include "jhr/layers/layer.hpp"
+
+#include <tuple>
+#include <utility>
+
+namespace jhr {
+
+template <Backend B, class... Layers>
+    requires(Layer<Layers, B> && ...)
+class sequential {
+public:
+    explicit sequential(Layers... layers) : layers_(std::move(layers)...) {}
+
+    shape output_shape(const shape& in) const {
+        shape s = in;
+        std::apply([&](const auto&... layer) { ((s = layer.output_shape(s)), ...); }, layers_);
+        return s;
+    }
+    const tensor<B>& forward(const tensor<B>& x) {
+        const tensor<B>* current = &x;
+        std::apply([&](auto&... layer) { ((current = &layer.forward(*current)), ...); }, layers_);
+        return *current;
+    }
+    const tensor<B>& backward(const tensor<B>& dy) {
+        return backward_from<sizeof...(Layers)>(dy);
+    }
+    template <class Visitor>
+    void for_each_parameter(Visitor&& visit) {
+        visit_children(visit, std::index_sequence_for<Layers...>{});
+    }
+    void initialize(rng& r) {
+        std::apply([&](auto&... layer) { (layer.initialize(r), ...); }, layers_);
+    }
+
+    template <std::size_t I>
+    auto& get() { return std::get<I>(layers_); }
+    static constexpr std::size_t size() { return sizeof...(Layers); }
+
+private:
+    template <std::size_t I>
+    const tensor<B>& backward_from(const tensor<B>& dy) {
+        if constexpr (I == 0) return dy;
+        else return backward_from<I - 1>(std::get<I - 1>(layers_).backward(dy));
+    }
+    template <class Visitor, std::size_t... I>
+    void visit_children(Visitor& visit, std::index_sequence<I...>) {
+        (std::get<I>(layers_).for_each_parameter(prefixed(std::to_string(I), visit)), ...);
+    }
+
+    std::tuple<Layers...> layers_;
+};
+
+} // namespace jhr

@@ -1,0 +1,25 @@
+#include "support/backends.hpp"
+#include "support/gradient_check.hpp"
+
+#include "jhr/layers/relu.hpp"
+
+TEST_CASE_TEMPLATE("relu: forward clamps negatives", B, JHR_TEST_BACKENDS) {
+    jhr::relu<B> layer;
+    jhr::host_tensor x = {{{{-2.0f, 0.0f, 3.0f}}}};
+    const auto y = layer.forward(jhr::tensor<B>::from_host(x)).to_host();
+    CHECK(y(0, 0, 0, 0) == 0.0f);
+    CHECK(y(0, 0, 0, 1) == 0.0f);
+    CHECK(y(0, 0, 0, 2) == 3.0f);
+}
+
+TEST_CASE_TEMPLATE("relu: finite-difference gradients", B, JHR_TEST_BACKENDS) {
+    jhr::rng r(3);
+    jhr::relu<B> layer;
+    jhr::testing::check_layer_gradients<B>(layer, {3, 2, 4, 5}, r);
+}
+
+TEST_CASE_TEMPLATE("relu: gradient shape mismatch", B, JHR_TEST_BACKENDS) {
+    jhr::relu<B> layer;
+    layer.forward(jhr::tensor<B>(jhr::shape{1, 2, 3, 3}, 1.0f));
+    CHECK_THROWS_AS(layer.backward(jhr::tensor<B>(jhr::shape{1, 2, 3, 4}, 1.0f)), jhr::shape_error);
+}
