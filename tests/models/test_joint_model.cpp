@@ -1,0 +1,37 @@
+#include "support/backends.hpp"
+#include "support/tiny_models.hpp"
+
+#include <doctest/doctest.h>
+
+TEST_CASE_TEMPLATE("joint_model: names, heads and the paper's loss weights", B, JHR_TEST_BACKENDS) {
+    jhr::joint_model_options paper;
+    paper.classes = 10;
+    CHECK(paper.loss.beta1 == 1.0f);
+    CHECK(paper.loss.beta2 == 0.008f);
+    auto net = jhr::make_joint_model<B>(jhr::testing::tiny_joint_options(5));
+    CHECK(net.head_names() == std::array<std::string, 3>{"pixel", "softmax", "center"});
+    std::vector<std::string> names, states;
+    net.for_each_parameter([&](std::string_view n, jhr::parameter<B>&) { names.emplace_back(n); });
+    net.for_each_state([&](std::string_view n, jhr::tensor<B>& t) {
+        states.emplace_back(n);
+        CHECK(t.shape() == jhr::shape{5, 6, 1, 1});
+    });
+    CHECK(names.front() == "srnet.0.weight");
+    CHECK(std::find(names.begin(), names.end(), "frnet.3.0.conv1.weight") != names.end());
+    CHECK(names.back() == "softmax.classifier.bias");
+    CHECK(states == std::vector<std::string>{"center.centers"});
+    CHECK_THROWS_AS(jhr::make_joint_model<B>(jhr::joint_model_options{}), jhr::error);
+}
+
+TEST_CASE_TEMPLATE("joint_model: SRNET's output feeds FRNET and the pixel target is SRNET-sized", B,
+                   JHR_TEST_BACKENDS) {
+    auto net = jhr::make_joint_model<B>(jhr::testing::tiny_joint_options(3));
+    jhr::rng r(3);
+    net.initialize(r);
+    const jhr::tensor<B> x(jhr::shape{2, 3, 50, 50}, 0.1f);
+    CHECK(net.forward(x).shape() == jhr::shape{2, 6, 1, 1});
+    CHECK(net.output(0).shape() == jhr::shape{2, 3, 48, 48});
+    const jhr::tensor<B> wrong(jhr::shape{2, 3, 50, 50}, 0.0f);
+    const std::vector<std::int32_t> labels{0, 1};
+    CHECK_THROWS_AS(net.train_step(x, {&wrong, labels}), jhr::shape_error);
+}

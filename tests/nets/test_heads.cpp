@@ -1,0 +1,42 @@
+#include "support/backends.hpp"
+#include "support/loss_check.hpp"
+
+#include "jhr/nets/heads.hpp"
+
+TEST_CASE_TEMPLATE("softmax_head: finite-difference gradient through the classifier", B, JHR_TEST_BACKENDS) {
+    jhr::rng r(51);
+    jhr::softmax_head<B> head(5, 4);
+    head.initialize(r);
+    auto x = jhr::testing::random_tensor<B>({3, 5, 1, 1}, r);
+    const std::vector<std::int32_t> labels{3, 0, 3};
+    const jhr::targets<B> t{nullptr, labels};
+    head.evaluate(x, t, 0.7f);
+    const auto analytic = head.gradient().to_host();
+    auto value = [&] { return 0.7 * head.evaluate(x, t, 0.7f); };
+    CHECK(jhr::testing::loss_gradient_error(x, value, analytic, r) < 1e-3);
+    std::vector<std::string> names;
+    head.for_each_parameter([&](std::string_view n, jhr::parameter<B>&) { names.emplace_back(n); });
+    CHECK(names == std::vector<std::string>{"classifier.weight", "classifier.bias"});
+}
+
+TEST_CASE_TEMPLATE("center_head: after_step applies the center update", B, JHR_TEST_BACKENDS) {
+    jhr::center_head<B> head(2, 2, 0.5f);
+    const auto x = jhr::tensor<B>::from_host(jhr::host_tensor{{{{2.0f}}, {{4.0f}}}});
+    const std::vector<std::int32_t> labels{1};
+    const jhr::targets<B> t{nullptr, labels};
+    head.evaluate(x, t, 1.0f);
+    head.after_step(x, t);
+    // m1 = 0 - 0.5 * (0 - x) / 2 = x / 4
+    std::vector<float> centers;
+    head.for_each_state([&](std::string_view name, jhr::tensor<B>& m) {
+        CHECK(name == "centers");
+        const auto h = m.to_host();
+        centers.assign(h.begin(), h.end());
+    });
+    CHECK(centers == std::vector<float>{0.0f, 0.0f, 0.5f, 1.0f});
+}
+
+TEST_CASE_TEMPLATE("pixel_head: a batch without a target image is an error", B, JHR_TEST_BACKENDS) {
+    jhr::pixel_head<B> head;
+    CHECK_THROWS_AS(head.evaluate(jhr::tensor<B>(jhr::shape{1, 3, 2, 2}, 0.0f), {}, 1.0f), jhr::error);
+}
