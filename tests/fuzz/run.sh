@@ -24,8 +24,9 @@ build fuzz_landmarks "$here/fuzz_text_parsers.cpp" -DJHR_FUZZ_PARSER=2
 build fuzz_list_file "$here/fuzz_text_parsers.cpp" -DJHR_FUZZ_PARSER=3
 build fuzz_youtube_faces "$here/fuzz_text_parsers.cpp" -DJHR_FUZZ_PARSER=4
 build fuzz_image_decode "$here/fuzz_image_decode.cpp"
+build fuzz_safetensors "$here/fuzz_safetensors.cpp"
 
-for target in fuzz_lfw_pairs fuzz_lfw_people fuzz_landmarks fuzz_list_file fuzz_youtube_faces fuzz_image_decode; do
+for target in fuzz_lfw_pairs fuzz_lfw_people fuzz_landmarks fuzz_list_file fuzz_youtube_faces fuzz_image_decode fuzz_safetensors; do
     corpus="$out/corpus/$target"
     mkdir -p "$corpus"
     seeds=()
