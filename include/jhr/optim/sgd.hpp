@@ -36,12 +36,14 @@ public:
 
     explicit sgd(sgd_options o = {}) : options_(o) {}
 
-    // Adds every parameter a network or head exposes as one group, its names prefixed by `prefix.`.
+    // Adds every parameter a network or head exposes as one group, its names prefixed by
+    // `prefix.` (unprefixed when `prefix` is empty).
     template <class Module>
     void add_group(const std::string& name, float learning_rate, Module& module, const std::string& prefix) {
         group g{name, learning_rate, {}};
         module.for_each_parameter([&](std::string_view param_name, parameter<B>& p) {
-            g.entries.push_back({prefix + "." + std::string(param_name), &p, tensor<B>(p.value.shape(), 0.0f)});
+            std::string full = prefix.empty() ? std::string(param_name) : prefix + "." + std::string(param_name);
+            g.entries.push_back({std::move(full), &p, tensor<B>(p.value.shape(), 0.0f)});
         });
         groups_.push_back(std::move(g));
     }

@@ -1,0 +1,178 @@
+// jhr/backends/onednn/convolution.hpp: convolution forward, backward-data and backward-weights on
+// oneDNN primitives (direct algorithm), with the semantics of the reference backend: outputs are
+// overwritten; a null bias (forward) or bias gradient (backward-weights) selects the bias-free
+// primitive.
+//
+// The caller's tensors are plain NCHW / OIHW. With convolution_layout::blocked the primitives pick
+// their own layouts (format_tag::any) and cached reorders move data through cached buffers; with
+// convolution_layout::plain the primitives work on the caller's layout directly. The layout is part
+// of the cache key, so switching it at runtime is safe (benchmarks compare the two).
+#pragma once
+
+#include "jhr/backends/onednn/context.hpp"
+
+#include <atomic>
+
+namespace jhr::backends {
+
+enum class convolution_layout { plain, blocked };
+
+struct onednn_convolution {
+    // The layout new convolution primitives use; blocked measured faster on the paper's layers,
+    // mostly in backward-weights (docs/backends.md).
+    static std::atomic<convolution_layout>& layout() {
+        static std::atomic<convolution_layout> value{convolution_layout::blocked};
+        return value;
+    }
+
+    static void conv2d_forward(const conv2d_geometry& g, const float* x, const float* w, const float* b,
+                               float* y) {
+        if (g.output().size() == 0) return;
+        onednn_detail::guarded("conv2d_forward", g, [&] {
+            auto& entry = onednn_detail::lookup(key(forward, g, b != nullptr), [&] {
+                const auto pd = forward_pd(g, b != nullptr);
+                onednn_detail::primitive_builder build;
+                build.argument(DNNL_ARG_SRC, src_md(g, tag::nchw), pd.src_desc(), true);
+                build.argument(DNNL_ARG_WEIGHTS, weights_md(g, tag::oihw), pd.weights_desc(), true);
+                if (b) build.argument(DNNL_ARG_BIAS, bias_md(g), pd.bias_desc(), true);
+                build.argument(DNNL_ARG_DST, dst_md(g, tag::nchw), pd.dst_desc(), false);
+                return build.finish(dnnl::convolution_forward(pd), pd.scratchpad_desc());
+            });
+            onednn_detail::run(
+                entry, {{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_BIAS, b}, {DNNL_ARG_DST, y}});
+        });
+    }
+
+    static void conv2d_backward_data(const conv2d_geometry& g, const float* w, const float* dy, float* dx) {
+        if (g.input().size() == 0) return;
+        onednn_detail::guarded("conv2d_backward_data", g, [&] {
+            auto& entry = onednn_detail::lookup(key(backward_data, g, false), [&] {
+                const auto hint = forward_pd(g, false);
+                const auto pd = backward_data_pd(g, hint);
+                onednn_detail::primitive_builder build;
+                build.argument(DNNL_ARG_WEIGHTS, weights_md(g, tag::oihw), pd.weights_desc(), true);
+                build.argument(DNNL_ARG_DIFF_DST, dst_md(g, tag::nchw), pd.diff_dst_desc(), true);
+                build.argument(DNNL_ARG_DIFF_SRC, src_md(g, tag::nchw), pd.diff_src_desc(), false);
+                return build.finish(dnnl::convolution_backward_data(pd), pd.scratchpad_desc());
+            });
+            onednn_detail::run(entry,
+                               {{DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_DIFF_SRC, dx}});
+        });
+    }
+
+    static void conv2d_backward_weights(const conv2d_geometry& g, const float* x, const float* dy, float* dw,
+                                        float* db) {
+        if (g.weight().size() == 0) return;
+        onednn_detail::guarded("conv2d_backward_weights", g, [&] {
+            auto& entry = onednn_detail::lookup(key(backward_weights, g, db != nullptr), [&] {
+                const auto hint = forward_pd(g, db != nullptr);
+                const auto pd = backward_weights_pd(g, db != nullptr, hint);
+                onednn_detail::primitive_builder build;
+                build.argument(DNNL_ARG_SRC, src_md(g, tag::nchw), pd.src_desc(), true);
+                build.argument(DNNL_ARG_DIFF_DST, dst_md(g, tag::nchw), pd.diff_dst_desc(), true);
+                build.argument(DNNL_ARG_DIFF_WEIGHTS, weights_md(g, tag::oihw), pd.diff_weights_desc(),
+                               false);
+                if (db) build.argument(DNNL_ARG_DIFF_BIAS, bias_md(g), pd.diff_bias_desc(), false);
+                return build.finish(dnnl::convolution_backward_weights(pd), pd.scratchpad_desc());
+            });
+            onednn_detail::run(entry, {{DNNL_ARG_SRC, x},
+                                       {DNNL_ARG_DIFF_DST, dy},
+                                       {DNNL_ARG_DIFF_WEIGHTS, dw},
+                                       {DNNL_ARG_DIFF_BIAS, db}});
+        });
+    }
+
+private:
+    enum kind { forward = 100, backward_data, backward_weights };
+    using md = dnnl::memory::desc;
+    using tag = onednn_detail::tag;
+
+    static onednn_detail::cache_key key(kind k, const conv2d_geometry& g, bool bias) {
+        return {k,
+                {g.batch, g.in_channels, g.in_height, g.in_width, g.out_channels, g.kernel, g.stride, g.pad,
+                 bias, int(layout().load())}};
+    }
+
+    static md src_md(const conv2d_geometry& g, tag t) {
+        return onednn_detail::plain({g.batch, g.in_channels, g.in_height, g.in_width}, t);
+    }
+    static md dst_md(const conv2d_geometry& g, tag t) {
+        return onednn_detail::plain({g.batch, g.out_channels, g.out_height(), g.out_width()}, t);
+    }
+    static md weights_md(const conv2d_geometry& g, tag t) {
+        return onednn_detail::plain({g.out_channels, g.in_channels, g.kernel, g.kernel}, t);
+    }
+    static md bias_md(const conv2d_geometry& g) { return onednn_detail::plain({g.out_channels}, tag::a); }
+    // The layout a primitive is created with: the caller's, or format_tag::any when blocked.
+    static tag pick(tag caller) { return layout().load() == convolution_layout::plain ? caller : tag::any; }
+
+    static dnnl::convolution_forward::primitive_desc forward_pd(const conv2d_geometry& g, bool bias) {
+        const onednn_detail::dims strides{g.stride, g.stride}, padding{g.pad, g.pad};
+        const auto src = src_md(g, pick(tag::nchw)), weights = weights_md(g, pick(tag::oihw)),
+                   dst = dst_md(g, pick(tag::nchw));
+        const auto prop = dnnl::prop_kind::forward_training;
+        const auto algo = dnnl::algorithm::convolution_direct;
+#if DNNL_VERSION_MAJOR >= 3
+        if (bias)
+            return {onednn_detail::engine(),
+                    prop,
+                    algo,
+                    src,
+                    weights,
+                    bias_md(g),
+                    dst,
+                    strides,
+                    padding,
+                    padding,
+                    onednn_detail::user_scratchpad()};
+        return {onednn_detail::engine(),         prop, algo, src, weights, dst, strides, padding, padding,
+                onednn_detail::user_scratchpad()};
+#else
+        const auto desc =
+            bias ? dnnl::convolution_forward::desc(prop, algo, src, weights, bias_md(g), dst, strides,
+                                                   padding, padding)
+                 : dnnl::convolution_forward::desc(prop, algo, src, weights, dst, strides, padding, padding);
+        return {desc, onednn_detail::user_scratchpad(), onednn_detail::engine()};
+#endif
+    }
+
+    static dnnl::convolution_backward_data::primitive_desc
+    backward_data_pd(const conv2d_geometry& g, const dnnl::convolution_forward::primitive_desc& hint) {
+        const onednn_detail::dims strides{g.stride, g.stride}, padding{g.pad, g.pad};
+        const auto dx = src_md(g, pick(tag::nchw)), weights = weights_md(g, pick(tag::oihw)),
+                   dy = dst_md(g, pick(tag::nchw));
+        const auto algo = dnnl::algorithm::convolution_direct;
+#if DNNL_VERSION_MAJOR >= 3
+        return {onednn_detail::engine(),         algo, dx, weights, dy, strides, padding, padding, hint,
+                onednn_detail::user_scratchpad()};
+#else
+        const dnnl::convolution_backward_data::desc desc(algo, dx, weights, dy, strides, padding, padding);
+        return {desc, onednn_detail::user_scratchpad(), onednn_detail::engine(), hint};
+#endif
+    }
+
+    static dnnl::convolution_backward_weights::primitive_desc
+    backward_weights_pd(const conv2d_geometry& g, bool bias,
+                        const dnnl::convolution_forward::primitive_desc& hint) {
+        const onednn_detail::dims strides{g.stride, g.stride}, padding{g.pad, g.pad};
+        const auto x = src_md(g, pick(tag::nchw)), dw = weights_md(g, pick(tag::oihw)),
+                   dy = dst_md(g, pick(tag::nchw));
+        const auto algo = dnnl::algorithm::convolution_direct;
+#if DNNL_VERSION_MAJOR >= 3
+        if (bias)
+            return {
+                onednn_detail::engine(),         algo, x, dw, bias_md(g), dy, strides, padding, padding, hint,
+                onednn_detail::user_scratchpad()};
+        return {onednn_detail::engine(),         algo, x, dw, dy, strides, padding, padding, hint,
+                onednn_detail::user_scratchpad()};
+#else
+        const auto desc =
+            bias ? dnnl::convolution_backward_weights::desc(algo, x, dw, bias_md(g), dy, strides, padding,
+                                                            padding)
+                 : dnnl::convolution_backward_weights::desc(algo, x, dw, dy, strides, padding, padding);
+        return {desc, onednn_detail::user_scratchpad(), onednn_detail::engine(), hint};
+#endif
+    }
+};
+
+} // namespace jhr::backends

@@ -1,0 +1,117 @@
+// jhr/backends/onednn/convolution.hpp against the reference convolution, in both layouts.
+#include "agreement.hpp"
+
+#include "jhr/backends/onednn.hpp"
+#include "jhr/backends/reference.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+using jhr::testing::random_vector;
+using jhr::testing::relative_difference;
+
+namespace {
+
+// The paper's layer shapes at small channel counts, then seeded random geometries.
+std::vector<jhr::conv2d_geometry> geometries() {
+    std::vector<jhr::conv2d_geometry> list = {
+        {2, 3, 20, 18, 4, 9, 1, 0}, // SRNET 9x9 pad 0
+        {2, 5, 7, 6, 3, 1, 1, 0},   // 1x1
+        {2, 4, 9, 8, 5, 3, 1, 0},   // 3x3 pad 0
+        {2, 4, 9, 8, 5, 3, 1, 1},   // 3x3 pad 1
+        {2, 4, 9, 8, 5, 3, 2, 1},   // stride 2
+        {3, 2, 10, 7, 6, 3, 2, 0},  // stride 2, floor on both axes
+    };
+    std::mt19937 rng(7);
+    std::uniform_int_distribution<int> small(1, 6), size(6, 13), stride(1, 2);
+    for (int i = 0; i < 4; ++i) {
+        const int kernel = 2 * (small(rng) % 3) + 1;
+        const int pad = std::uniform_int_distribution<int>(0, kernel / 2)(rng);
+        list.push_back(
+            {small(rng) % 3 + 1, small(rng), size(rng), size(rng), small(rng), kernel, stride(rng), pad});
+    }
+    return list;
+}
+
+void check_agreement(const jhr::conv2d_geometry& g, bool bias) {
+    CAPTURE(g.batch);
+    CAPTURE(g.in_channels);
+    CAPTURE(g.in_height);
+    CAPTURE(g.in_width);
+    CAPTURE(g.out_channels);
+    CAPTURE(g.kernel);
+    CAPTURE(g.stride);
+    CAPTURE(g.pad);
+    CAPTURE(bias);
+    std::mt19937 rng(g.in_height * 31 + g.kernel);
+    const auto x = random_vector(g.input().size(), rng), w = random_vector(g.weight().size(), rng),
+               b = random_vector(g.out_channels, rng), dy = random_vector(g.output().size(), rng);
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+
+    std::vector<float> y_ref(g.output().size()), y(g.output().size(), nan);
+    jhr::reference::conv2d_forward(g, x.data(), w.data(), bias ? b.data() : nullptr, y_ref.data());
+    jhr::onednn::conv2d_forward(g, x.data(), w.data(), bias ? b.data() : nullptr, y.data());
+    CHECK(relative_difference(y, y_ref) < jhr::testing::agreement_tolerance);
+
+    std::vector<float> dx_ref(g.input().size()), dx(g.input().size(), nan);
+    jhr::reference::conv2d_backward_data(g, w.data(), dy.data(), dx_ref.data());
+    jhr::onednn::conv2d_backward_data(g, w.data(), dy.data(), dx.data());
+    CHECK(relative_difference(dx, dx_ref) < jhr::testing::agreement_tolerance);
+
+    std::vector<float> dw_ref(g.weight().size()), dw(g.weight().size(), nan);
+    std::vector<float> db_ref(g.out_channels), db(g.out_channels, nan);
+    jhr::reference::conv2d_backward_weights(g, x.data(), dy.data(), dw_ref.data(),
+                                            bias ? db_ref.data() : nullptr);
+    jhr::onednn::conv2d_backward_weights(g, x.data(), dy.data(), dw.data(), bias ? db.data() : nullptr);
+    CHECK(relative_difference(dw, dw_ref) < jhr::testing::agreement_tolerance);
+    if (bias)
+        CHECK(relative_difference(db, db_ref) < jhr::testing::agreement_tolerance);
+    else
+        CHECK(std::isnan(db[0])); // a null bias gradient is not written
+}
+
+// Restores the layout a test changed.
+struct layout_scope {
+    jhr::backends::convolution_layout saved = jhr::onednn::layout().load();
+    explicit layout_scope(jhr::backends::convolution_layout l) { jhr::onednn::layout() = l; }
+    ~layout_scope() { jhr::onednn::layout() = saved; }
+};
+
+} // namespace
+
+TEST_CASE("onednn convolution agrees with the reference, plain layout, with and without bias") {
+    layout_scope scope(jhr::backends::convolution_layout::plain);
+    for (const auto& g : geometries()) {
+        check_agreement(g, true);
+        check_agreement(g, false);
+    }
+}
+
+TEST_CASE("onednn convolution agrees with the reference, blocked layout with reorders") {
+    layout_scope scope(jhr::backends::convolution_layout::blocked);
+    for (const auto& g : geometries()) {
+        check_agreement(g, true);
+        check_agreement(g, false);
+    }
+}
+
+TEST_CASE("onednn convolution at a paper-sized layer (FRNET 3x3 pad 1, 12x10, 32 -> 32 channels)") {
+    check_agreement({2, 32, 12, 10, 32, 3, 1, 1}, true);
+}
+
+TEST_CASE("onednn convolution reports an impossible geometry as a backend_error naming the primitive") {
+    const jhr::conv2d_geometry g{1, 1, 3, 3, 1, 5, 1, 0}; // kernel larger than the input
+    std::vector<float> x(9), w(25), y(1);
+    try {
+        jhr::onednn::conv2d_forward(g, x.data(), w.data(), nullptr, y.data());
+        FAIL("expected a backend_error");
+    } catch (const jhr::backend_error& e) {
+        const std::string message = e.what();
+        CHECK(message.find("conv2d_forward") != std::string::npos);
+        CHECK(message.find("kernel 5") != std::string::npos);
+        CHECK(message.find("convolution.hpp") != std::string::npos);
+    }
+}

@@ -1,0 +1,97 @@
+#include "support/backends.hpp"
+#include "train/support.hpp"
+
+#include <doctest/doctest.h>
+
+namespace {
+template <class B>
+jhr::trainer_options tiny_options(std::int64_t iterations) {
+    jhr::trainer_options o;
+    o.iterations = iterations;
+    o.learning_rates = {{"srnet", 1e-5f}, {"frnet", 0.05f}};
+    o.progress = nullptr;
+    o.seed = 5;
+    return o;
+}
+} // namespace
+
+TEST_CASE_TEMPLATE("trainer: joint training on synthetic faces lowers both loss terms", B, JHR_TEST_BACKENDS) {
+    auto net = jhr::make_joint_model<B>(jhr::testing::tiny_joint_options(4));
+    jhr::data::batch_loader loader(jhr::testing::tiny_faces(4, 8), jhr::testing::tiny_loader_options(8));
+    jhr::trainer<B, decltype(net)> t(net, tiny_options<B>(60));
+    t.start();
+    jhr::input_preparer<B> prepare(jhr::setting::joint, 1);
+    const auto report = t.run(loader, 8, prepare);
+    REQUIRE(report.losses.size() == 60);
+    auto mean = [&](std::size_t from, std::size_t k) {
+        double s = 0;
+        for (std::size_t i = from; i < from + 10; ++i) s += report.losses[i][k];
+        return s / 10;
+    };
+    INFO("pixel " << mean(0, 0) << " -> " << mean(50, 0) << ", softmax " << mean(0, 1) << " -> " << mean(50, 1));
+    CHECK(mean(50, 0) < 0.7 * mean(0, 0));
+    CHECK(mean(50, 1) < 0.9 * mean(0, 1));
+}
+
+TEST_CASE_TEMPLATE("trainer: a resumed run repeats the uninterrupted one bit for bit", B, jhr::reference) {
+    auto run = [](std::int64_t stop_at, bool resume, const std::filesystem::path& dir) {
+        auto net = jhr::make_joint_model<B>(jhr::testing::tiny_joint_options(4));
+        jhr::data::batch_loader loader(jhr::testing::tiny_faces(4, 4), jhr::testing::tiny_loader_options(4));
+        auto o = tiny_options<B>(stop_at);
+        o.milestones = {3, 5}; // the schedule crosses a step inside the resumed part
+        o.checkpoint_dir = dir;
+        o.resume = resume;
+        jhr::trainer<B, decltype(net)> t(net, o);
+        t.start();
+        jhr::input_preparer<B> prepare(jhr::setting::joint, 1);
+        return t.run(loader, 4, prepare).losses;
+    };
+    const auto dir = jhr::testing::fresh_dir("resume");
+    const auto whole = run(7, false, dir / "whole");
+    const auto first = run(3, false, dir / "split");   // 4 faces per batch, 4 batches per epoch:
+    const auto second = run(7, true, dir / "split");   // the resume lands inside epoch 0
+    REQUIRE(first.size() == 3);
+    REQUIRE(second.size() == 4);
+    for (std::size_t i = 0; i < 3; ++i) CHECK(first[i] == whole[i]);
+    for (std::size_t i = 0; i < 4; ++i) CHECK(second[i] == whole[3 + i]);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE_TEMPLATE("trainer: a diverging run stops with a diagnostic and keeps the last checkpoint", B,
+                   jhr::reference) {
+    const auto dir = jhr::testing::fresh_dir("diverge");
+    auto net = jhr::make_joint_model<B>(jhr::testing::tiny_joint_options(4));
+    jhr::data::batch_loader loader(jhr::testing::tiny_faces(4, 4), jhr::testing::tiny_loader_options(4));
+    auto o = tiny_options<B>(40);
+    o.learning_rates = {{"srnet", 1e4f}, {"frnet", 1e4f}};
+    o.checkpoint_dir = dir;
+    o.checkpoint_every = 1;
+    jhr::trainer<B, decltype(net)> t(net, o);
+    t.start();
+    jhr::input_preparer<B> prepare(jhr::setting::joint, 1);
+    CHECK_THROWS_WITH_AS(t.run(loader, 4, prepare), doctest::Contains("diverged"), jhr::training_diverged);
+    const auto last_good = jhr::load_latest_checkpoint(dir, std::cerr);
+    CHECK(last_good.iteration == t.iteration());
+    for (const auto& w : last_good.weights)
+        for (float v : w.values) REQUIRE(std::isfinite(v));
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE_TEMPLATE("trainer: FRNET-only and SRNET-only settings train their cascades", B, JHR_TEST_BACKENDS) {
+    const auto options = jhr::testing::tiny_joint_options(4);
+    jhr::data::batch_loader loader(jhr::testing::tiny_faces(4, 4), jhr::testing::tiny_loader_options(4));
+    auto sr = jhr::make_srnet_model<B>(options);
+    jhr::trainer<B, decltype(sr)> sr_trainer(sr, tiny_options<B>(8));
+    sr_trainer.start();
+    jhr::input_preparer<B> sr_input(jhr::setting::srnet, 1);
+    CHECK(sr_trainer.run(loader, 4, sr_input).losses.size() == 8);
+
+    // Setting 5: FRNET on the fixed SRNET's output.
+    auto fr = jhr::make_frnet_model<B>(options);
+    jhr::trainer<B, decltype(fr)> fr_trainer(fr, tiny_options<B>(4));
+    fr_trainer.start();
+    jhr::input_preparer<B> hallucinated(jhr::setting::hallucinated, 1, &sr.template stage<0>());
+    const auto report = fr_trainer.run(loader, 4, hallucinated);
+    CHECK(report.names == std::vector<std::string>{"softmax", "center"});
+    CHECK_THROWS_AS(jhr::input_preparer<B>(jhr::setting::hallucinated, 1), jhr::error);
+}
