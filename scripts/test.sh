@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds jhr with every backend this machine can build, and runs every
+# test: the fuzz targets for a bounded time, the suite under AddressSanitizer + UBSan, then the
+# optimised suite (CUDA tests print "skipped: no GPU" where there is none).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=${JHR_JOBS:-$(nproc)}
+
+bash scripts/install-deps.sh
+
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DJHR_BUILD_BENCHMARKS=ON
+cmake --build build -j"$jobs"
+
+cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DJHR_SANITIZE=ON \
+      -DJHR_WITH_CUDA=OFF -DJHR_BUILD_TOOLS=OFF -DJHR_BUILD_EXAMPLES=OFF
+cmake --build build-sanitize -j"$jobs"
+
+bash tests/fuzz/run.sh "${JHR_FUZZ_SECONDS:-10}" build-fuzz
+
+echo "== tests under AddressSanitizer and UndefinedBehaviorSanitizer =="
+ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-sanitize --output-on-failure
+echo "== tests =="
+ctest --test-dir build --output-on-failure
