@@ -1,0 +1,22 @@
+// jhr/backends/cuda/activation.hpp: ReLU and per-channel PReLU on the GPU.
+//
+// Same contracts as the reference: y = max(x, 0); PReLU y = x for x > 0, alpha[c] x otherwise;
+// dalpha[c] = sum over batch and pixels of dy x where x <= 0, written (not accumulated) and
+// reduced in double, one thread block per channel.
+#pragma once
+
+#include "jhr/core/geometry.hpp"
+
+#include <cstddef>
+
+namespace jhr::backends {
+
+struct cuda_activation {
+    static void relu_forward(std::size_t n, const float* x, float* y);
+    static void relu_backward(std::size_t n, const float* x, const float* dy, float* dx);
+    static void prelu_forward(const channel_geometry& g, const float* x, const float* alpha, float* y);
+    static void prelu_backward(const channel_geometry& g, const float* x, const float* alpha, const float* dy,
+                               float* dx, float* dalpha);
+};
+
+} // namespace jhr::backends

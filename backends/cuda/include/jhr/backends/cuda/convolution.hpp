@@ -1,0 +1,24 @@
+// jhr/backends/cuda/convolution.hpp: 2-d convolution on cuDNN 9 (the legacy convolution API).
+//
+// Same contracts as the reference: forward writes y = conv(x, w) + b (b nullable); backward_data
+// writes dx; backward_weights writes dw and db (db nullable). fp32 throughout: the descriptors ask
+// for CUDNN_FMA_MATH, so no TF32 tensor-core rounding. For each geometry (per thread) the
+// descriptors are built once and each direction's algorithm is chosen once, at its first call, by
+// timing cuDNN's candidates (cudnnFind*AlgorithmEx on the call's own buffers, with a search
+// workspace of at most 256 MiB); the fastest that succeeds is kept. The per-thread workspace grows
+// to the largest an algorithm needs and is reused by every later call.
+#pragma once
+
+#include "jhr/core/geometry.hpp"
+
+namespace jhr::backends {
+
+struct cuda_convolution {
+    static void conv2d_forward(const conv2d_geometry& g, const float* x, const float* w, const float* b,
+                               float* y);
+    static void conv2d_backward_data(const conv2d_geometry& g, const float* w, const float* dy, float* dx);
+    static void conv2d_backward_weights(const conv2d_geometry& g, const float* x, const float* dy, float* dw,
+                                        float* db);
+};
+
+} // namespace jhr::backends

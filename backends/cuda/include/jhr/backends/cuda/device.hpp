@@ -1,0 +1,21 @@
+// jhr/backends/cuda/device.hpp: whether a GPU is usable, which one, and waiting for it.
+//
+// available() never throws: it is false when the CUDA driver is missing or reports no device, so
+// programs and tests can decide at run time whether to use the backend. Every other function of
+// the backend throws jhr::backend_error when no GPU is usable.
+#pragma once
+
+#include <string>
+
+namespace jhr::backends {
+
+struct cuda_device {
+    // True when cudaGetDeviceCount succeeds and reports at least one device (checked once).
+    static bool available() noexcept;
+    // e.g. "NVIDIA H100 80GB HBM3, sm_90, 79.1 GiB, driver 13.0, runtime 13.0, cuDNN 91900, cuBLAS 13.0".
+    static std::string description();
+    // Blocks until all work queued by the backend on the current device has finished.
+    static void synchronize();
+};
+
+} // namespace jhr::backends

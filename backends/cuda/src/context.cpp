@@ -1,0 +1,40 @@
+#include "context.hpp"
+
+#include "check.hpp"
+
+namespace jhr::backends::cuda_detail {
+
+context::context() {
+    JHR_CUDNN_CHECK(cudnnCreate(&cudnn_));
+    try {
+        JHR_CUBLAS_CHECK(cublasCreate(&cublas_));
+        JHR_CUBLAS_CHECK(cublasSetMathMode(cublas_, CUBLAS_DEFAULT_MATH));
+        JHR_CUBLAS_CHECK(cublasSetPointerMode(cublas_, CUBLAS_POINTER_MODE_HOST));
+    } catch (...) {
+        if (cublas_) cublasDestroy(cublas_);
+        cudnnDestroy(cudnn_);
+        throw;
+    }
+}
+
+// Destruction may run at thread or process exit, possibly after the driver has shut down: statuses
+// are ignored here rather than thrown from a destructor.
+context::~context() {
+    cublasDestroy(cublas_);
+    cudnnDestroy(cudnn_);
+}
+
+void* context::workspace(std::size_t bytes) {
+    if (bytes > workspace_.size()) {
+        workspace_ = cuda_buffer<unsigned char>();
+        workspace_ = cuda_buffer<unsigned char>(bytes);
+    }
+    return workspace_.data();
+}
+
+context& this_thread() {
+    thread_local context instance;
+    return instance;
+}
+
+} // namespace jhr::backends::cuda_detail

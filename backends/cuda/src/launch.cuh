@@ -1,0 +1,86 @@
+// Launch shapes and reductions shared by the backend's kernels (private, CUDA only).
+//
+// for_each(n, op) runs op(i) for i < n with a grid-stride loop.
+// reduce_to_host(n, term) returns sum_{i < n} term(i) in double: a fixed grid of blocks writes one
+// partial sum each, a single block adds the partials, and the host copies the result back (which
+// waits for the GPU). The order of additions depends only on n, so results repeat exactly.
+#pragma once
+
+#include "jhr/backends/cuda/memory.hpp"
+
+#include "check.hpp"
+
+#include <algorithm>
+#include <cstddef>
+
+namespace jhr::backends::cuda_detail {
+
+constexpr int block_size = 256;
+
+// Enough blocks of block_size threads for n elements with grid-stride loops, capped.
+inline unsigned grid_for(std::size_t n, std::size_t cap = 4096) {
+    return unsigned(std::min<std::size_t>((n + block_size - 1) / block_size, cap));
+}
+
+// The sum of value over the block, returned to every thread. Every thread of the block must call it.
+__device__ inline double block_sum(double value) {
+    __shared__ double partial[block_size];
+    partial[threadIdx.x] = value;
+    __syncthreads();
+    for (int stride = block_size / 2; stride > 0; stride /= 2) {
+        if (int(threadIdx.x) < stride) partial[threadIdx.x] += partial[threadIdx.x + stride];
+        __syncthreads();
+    }
+    const double total = partial[0];
+    __syncthreads(); // the buffer may be reused by the caller's next block_sum
+    return total;
+}
+
+template <class Term>
+__global__ void partial_sums_kernel(std::size_t n, Term term, double* partials) {
+    double s = 0;
+    for (std::size_t i = blockIdx.x * std::size_t(blockDim.x) + threadIdx.x; i < n;
+         i += std::size_t(gridDim.x) * blockDim.x)
+        s += term(i);
+    s = block_sum(s);
+    if (threadIdx.x == 0) partials[blockIdx.x] = s;
+}
+
+template <class Value>
+__global__ void total_kernel(unsigned count, const Value* partials, Value* total) {
+    Value s = 0;
+    for (unsigned i = threadIdx.x; i < count; i += blockDim.x) s += partials[i];
+    s = block_sum(s);
+    if (threadIdx.x == 0) *total = s;
+}
+
+template <class Op>
+__global__ void for_each_kernel(std::size_t n, Op op) {
+    for (std::size_t i = blockIdx.x * std::size_t(blockDim.x) + threadIdx.x; i < n;
+         i += std::size_t(gridDim.x) * blockDim.x)
+        op(i);
+}
+
+// Runs op(i) for every i < n (op: a functor with a __device__ call operator).
+template <class Op>
+void for_each(std::size_t n, Op op) {
+    if (n == 0) return;
+    for_each_kernel<<<grid_for(n), block_size>>>(n, op);
+    JHR_CUDA_CHECK_LAUNCH(for_each_kernel);
+}
+
+template <class Term>
+double reduce_to_host(std::size_t n, Term term) {
+    if (n == 0) return 0.0;
+    const unsigned blocks = grid_for(n, 1024);
+    cuda_buffer<double> partials(blocks + 1);
+    partial_sums_kernel<<<blocks, block_size>>>(n, term, partials.data());
+    JHR_CUDA_CHECK_LAUNCH(partial_sums_kernel);
+    total_kernel<<<1, block_size>>>(blocks, partials.data(), partials.data() + blocks);
+    JHR_CUDA_CHECK_LAUNCH(total_kernel);
+    double total = 0;
+    cuda_memory::copy_to_host(&total, partials.data() + blocks, sizeof total);
+    return total;
+}
+
+} // namespace jhr::backends::cuda_detail

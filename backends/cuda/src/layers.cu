@@ -1,0 +1,133 @@
+// Activation and pooling kernels: jhr/backends/cuda/activation.hpp and jhr/backends/cuda/pooling.hpp.
+#include "jhr/backends/cuda/activation.hpp"
+#include "jhr/backends/cuda/pooling.hpp"
+
+#include "launch.cuh"
+
+#include <string>
+
+namespace jhr::backends {
+namespace {
+
+struct relu_forward_op {
+    const float* x;
+    float* y;
+    __device__ void operator()(std::size_t i) const { y[i] = x[i] > 0.0f ? x[i] : 0.0f; }
+};
+struct relu_backward_op {
+    const float *x, *dy;
+    float* dx;
+    __device__ void operator()(std::size_t i) const { dx[i] = x[i] > 0.0f ? dy[i] : 0.0f; }
+};
+struct prelu_forward_op {
+    std::size_t channels, spatial;
+    const float *x, *alpha;
+    float* y;
+    __device__ void operator()(std::size_t i) const {
+        const float v = x[i];
+        y[i] = v > 0.0f ? v : alpha[i / spatial % channels] * v;
+    }
+};
+
+// One block per channel: writes dx for the channel's elements and dalpha[c] (summed in double).
+__global__ void prelu_backward_kernel(channel_geometry g, const float* x, const float* alpha, const float* dy,
+                                      float* dx, float* dalpha) {
+    const int c = blockIdx.x;
+    const float a = alpha[c];
+    const std::size_t spatial = std::size_t(g.spatial), per_channel = std::size_t(g.batch) * spatial;
+    double da = 0;
+    for (std::size_t j = threadIdx.x; j < per_channel; j += blockDim.x) {
+        const std::size_t n = j / spatial, i = (n * g.channels + c) * spatial + j % spatial;
+        const float v = x[i], grad = dy[i];
+        dx[i] = v > 0.0f ? grad : a * grad;
+        if (v <= 0.0f) da += double(grad) * v;
+    }
+    da = cuda_detail::block_sum(da);
+    if (threadIdx.x == 0) dalpha[c] = float(da);
+}
+
+// One thread per output: the first maximum of its window in row-major order, as the reference.
+struct max_pool_forward_op {
+    pool2d_geometry g;
+    const float* x;
+    float* y;
+    float* workspace;
+    __device__ void operator()(std::size_t out) const {
+        const int oh = g.out_height(), ow = g.out_width();
+        const int ox = int(out % ow), oy = int(out / ow % oh);
+        const std::size_t plane = out / (std::size_t(ow) * oh);
+        const float* xp = x + plane * g.in_height * g.in_width;
+        float best = -INFINITY;
+        int best_index = 0;
+        for (int i = 0; i < g.window; ++i)
+            for (int j = 0; j < g.window; ++j) {
+                const int index = (oy * g.stride + i) * g.in_width + ox * g.stride + j;
+                if (xp[index] > best) best = xp[index], best_index = index;
+            }
+        y[out] = best;
+        workspace[out] = float(best_index);
+    }
+};
+
+// One thread per input: sums dy over the outputs whose window covers it and chose it.
+struct max_pool_backward_op {
+    pool2d_geometry g;
+    const float *workspace, *dy;
+    float* dx;
+    __device__ void operator()(std::size_t in) const {
+        const int oh = g.out_height(), ow = g.out_width();
+        const int ix = int(in % g.in_width), iy = int(in / g.in_width % g.in_height);
+        const std::size_t plane = in / (std::size_t(g.in_width) * g.in_height);
+        const float index = float(iy * g.in_width + ix);
+        const int oy_first = iy < g.window ? 0 : (iy - g.window) / g.stride + 1;
+        const int ox_first = ix < g.window ? 0 : (ix - g.window) / g.stride + 1;
+        const int oy_last = min(iy / g.stride, oh - 1), ox_last = min(ix / g.stride, ow - 1);
+        float grad = 0.0f;
+        for (int oy = oy_first; oy <= oy_last; ++oy)
+            for (int ox = ox_first; ox <= ox_last; ++ox) {
+                const std::size_t out = (plane * oh + oy) * ow + ox;
+                if (workspace[out] == index) grad += dy[out];
+            }
+        dx[in] = grad;
+    }
+};
+
+void check(const pool2d_geometry& g, const char* function) {
+    if (g.batch < 0 || g.channels < 0 || g.window < 1 || g.stride < 1 || g.in_height < g.window ||
+        g.in_width < g.window)
+        throw backend_error(where(std::string("cuda ") + function + ": impossible geometry, input " +
+                                  g.input().str() + ", window " + std::to_string(g.window) + ", stride " +
+                                  std::to_string(g.stride)));
+}
+
+} // namespace
+
+using cuda_detail::for_each;
+
+void cuda_activation::relu_forward(std::size_t n, const float* x, float* y) {
+    for_each(n, relu_forward_op{x, y});
+}
+void cuda_activation::relu_backward(std::size_t n, const float* x, const float* dy, float* dx) {
+    for_each(n, relu_backward_op{x, dy, dx});
+}
+void cuda_activation::prelu_forward(const channel_geometry& g, const float* x, const float* alpha, float* y) {
+    for_each(g.size(), prelu_forward_op{std::size_t(g.channels), std::size_t(g.spatial), x, alpha, y});
+}
+void cuda_activation::prelu_backward(const channel_geometry& g, const float* x, const float* alpha,
+                                     const float* dy, float* dx, float* dalpha) {
+    if (g.channels == 0) return;
+    prelu_backward_kernel<<<unsigned(g.channels), cuda_detail::block_size>>>(g, x, alpha, dy, dx, dalpha);
+    JHR_CUDA_CHECK_LAUNCH(prelu_backward_kernel);
+}
+
+void cuda_pooling::max_pool2d_forward(const pool2d_geometry& g, const float* x, float* y, float* workspace) {
+    check(g, "max_pool2d_forward");
+    for_each(g.output().size(), max_pool_forward_op{g, x, y, workspace});
+}
+void cuda_pooling::max_pool2d_backward(const pool2d_geometry& g, const float* workspace, const float* dy,
+                                       float* dx) {
+    check(g, "max_pool2d_backward");
+    for_each(g.input().size(), max_pool_backward_op{g, workspace, dy, dx});
+}
+
+} // namespace jhr::backends

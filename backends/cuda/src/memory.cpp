@@ -1,0 +1,170 @@
+// The caching allocator, the transfers and the device queries of jhr/backends/cuda/{memory,device}.hpp.
+#include "jhr/backends/cuda/memory.hpp"
+#include "jhr/backends/cuda/device.hpp"
+
+#include "check.hpp"
+
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace jhr::backends {
+namespace {
+
+// Multiples of 512 bytes below 1 MiB; above, the next of 1, 1.25, 1.5, 1.75 times a power of two.
+std::size_t bucket_size(std::size_t bytes) {
+    constexpr std::size_t small_step = 512, large = std::size_t(1) << 20;
+    if (bytes < large) return (bytes + small_step - 1) / small_step * small_step;
+    std::size_t power = large;
+    while (power * 2 <= bytes) power *= 2;
+    const std::size_t step = power / 4;
+    return (bytes + step - 1) / step * step;
+}
+
+class caching_allocator {
+public:
+    void* allocate(std::size_t bytes) {
+        if (bytes == 0) return nullptr;
+        const std::size_t size = bucket_size(bytes);
+        std::lock_guard lock(mutex_);
+        if (auto free = free_.find(size); free != free_.end() && !free->second.empty()) {
+            void* block = free->second.back();
+            free->second.pop_back();
+            live_.emplace(block, size);
+            ++stats_.reuses;
+            stats_.bytes_cached -= size;
+            stats_.bytes_in_use += size;
+            return block;
+        }
+        void* block = nullptr;
+        cudaError_t status = cudaMalloc(&block, size);
+        if (status == cudaErrorMemoryAllocation) {
+            cudaGetLastError();
+            release_cached_locked();
+            status = cudaMalloc(&block, size);
+        }
+        cuda_detail::check(status, ("cudaMalloc of " + std::to_string(size) + " bytes").c_str(), __FILE__,
+                           __LINE__);
+        live_.emplace(block, size);
+        ++stats_.allocations;
+        stats_.bytes_in_use += size;
+        return block;
+    }
+
+    void deallocate(void* block) noexcept {
+        if (!block) return;
+        std::lock_guard lock(mutex_);
+        const auto live = live_.find(block);
+        if (live == live_.end()) return;
+        const std::size_t size = live->second;
+        live_.erase(live);
+        try {
+            free_[size].push_back(block);
+            stats_.bytes_cached += size;
+        } catch (...) {
+            cudaFree(block); // no room to remember the block: give it back instead
+        }
+        stats_.bytes_in_use -= size;
+    }
+
+    cuda_allocator_statistics statistics() {
+        std::lock_guard lock(mutex_);
+        return stats_;
+    }
+    void reset_statistics() {
+        std::lock_guard lock(mutex_);
+        stats_.allocations = stats_.reuses = 0;
+    }
+    void release_cached() {
+        std::lock_guard lock(mutex_);
+        release_cached_locked();
+    }
+
+private:
+    void release_cached_locked() {
+        for (auto& [size, blocks] : free_)
+            for (void* block : blocks) JHR_CUDA_CHECK(cudaFree(block));
+        free_.clear();
+        stats_.bytes_cached = 0;
+    }
+
+    std::mutex mutex_;
+    std::map<std::size_t, std::vector<void*>> free_;
+    std::unordered_map<void*, std::size_t> live_;
+    cuda_allocator_statistics stats_;
+};
+
+// Never destroyed: buffers in static objects may be released after main returns, and the driver
+// reclaims device memory at process exit.
+caching_allocator& allocator() {
+    static auto* instance = new caching_allocator;
+    return *instance;
+}
+
+} // namespace
+
+void* cuda_memory::allocate(std::size_t bytes) {
+    return allocator().allocate(bytes);
+}
+void cuda_memory::deallocate(void* block) noexcept {
+    allocator().deallocate(block);
+}
+cuda_allocator_statistics cuda_memory::allocator_statistics() {
+    return allocator().statistics();
+}
+void cuda_memory::reset_allocator_statistics() {
+    allocator().reset_statistics();
+}
+void cuda_memory::release_cached_memory() {
+    allocator().release_cached();
+}
+
+void cuda_memory::copy_to_device(void* device, const void* host, std::size_t bytes) {
+    if (bytes == 0) return;
+    JHR_CUDA_CHECK(cudaMemcpy(device, host, bytes, cudaMemcpyHostToDevice));
+}
+void cuda_memory::copy_to_host(void* host, const void* device, std::size_t bytes) {
+    if (bytes == 0) return;
+    JHR_CUDA_CHECK(cudaMemcpy(host, device, bytes, cudaMemcpyDeviceToHost));
+}
+void cuda_memory::copy_on_device(void* dst, const void* src, std::size_t bytes) {
+    if (bytes == 0 || dst == src) return;
+    JHR_CUDA_CHECK(cudaMemcpy(dst, src, bytes, cudaMemcpyDeviceToDevice));
+}
+
+bool cuda_device::available() noexcept {
+    static const bool present = [] {
+        int count = 0;
+        const cudaError_t status = cudaGetDeviceCount(&count);
+        cudaGetLastError();
+        return status == cudaSuccess && count > 0;
+    }();
+    return present;
+}
+
+std::string cuda_device::description() {
+    int device = 0, driver = 0, runtime = 0, blas_major = 0, blas_minor = 0;
+    JHR_CUDA_CHECK(cudaGetDevice(&device));
+    cudaDeviceProp properties{};
+    JHR_CUDA_CHECK(cudaGetDeviceProperties(&properties, device));
+    JHR_CUDA_CHECK(cudaDriverGetVersion(&driver));
+    JHR_CUDA_CHECK(cudaRuntimeGetVersion(&runtime));
+    JHR_CUBLAS_CHECK(cublasGetProperty(MAJOR_VERSION, &blas_major));
+    JHR_CUBLAS_CHECK(cublasGetProperty(MINOR_VERSION, &blas_minor));
+    const auto version = [](int v) { return std::to_string(v / 1000) + "." + std::to_string(v % 1000 / 10); };
+    char memory[32];
+    std::snprintf(memory, sizeof memory, "%.1f GiB", double(properties.totalGlobalMem) / double(1 << 30));
+    return std::string(properties.name) + ", sm_" + std::to_string(properties.major) +
+           std::to_string(properties.minor) + ", " + memory + ", driver " + version(driver) + ", runtime " +
+           version(runtime) + ", cuDNN " + std::to_string(cudnnGetVersion()) + ", cuBLAS " +
+           std::to_string(blas_major) + "." + std::to_string(blas_minor);
+}
+
+void cuda_device::synchronize() {
+    JHR_CUDA_CHECK(cudaDeviceSynchronize());
+}
+
+} // namespace jhr::backends

@@ -1,0 +1,66 @@
+// jhr/backends/cuda/activation.hpp against the reference: ReLU and PReLU, forward and backward,
+// at the paper's FRNET shapes (convolutional and inner-product PReLU).
+#include "backends/agreement.hpp"
+#include "gpu.hpp"
+
+#include "jhr/backends/reference.hpp"
+
+#include <doctest/doctest.h>
+
+#include <vector>
+
+using jhr::testing::agreement_tolerance;
+using jhr::testing::random_vector;
+using jhr::testing::relative_difference;
+using jhr::testing::to_device;
+using jhr::testing::to_host;
+
+TEST_CASE("cuda relu agrees with the reference") {
+    JHR_REQUIRE_GPU();
+    const std::size_t n = 2 * 64 * 114 * 98;
+    std::mt19937 rng(11);
+    auto x = random_vector(n, rng);
+    x[0] = 0.0f; // the kink: both backends pass no gradient at exactly 0
+    const auto dy = random_vector(n, rng);
+    const auto dx_dev = to_device(x), ddy = to_device(dy);
+    std::vector<float> y_ref(n), dx_ref(n);
+    jhr::reference::relu_forward(n, x.data(), y_ref.data());
+    jhr::reference::relu_backward(n, x.data(), dy.data(), dx_ref.data());
+    jhr::cuda::buffer<float> y(n), dx(n);
+    jhr::cuda::relu_forward(n, dx_dev.data(), y.data());
+    jhr::cuda::relu_backward(n, dx_dev.data(), ddy.data(), dx.data());
+    CHECK(to_host(y) == y_ref);
+    CHECK(to_host(dx) == dx_ref);
+}
+
+TEST_CASE("cuda prelu agrees with the reference, forward and backward") {
+    JHR_REQUIRE_GPU();
+    const jhr::channel_geometry geometries[] = {
+        {2, 64, 57 * 49}, // FRNET after the first pooling
+        {2, 512, 5 * 4},  // FRNET's last residual stage
+        {128, 512, 1},    // the inner-product PReLU at the paper's batch size
+        {3, 5, 7},
+    };
+    for (const auto& g : geometries) {
+        CAPTURE(g.batch);
+        CAPTURE(g.channels);
+        CAPTURE(g.spatial);
+        std::mt19937 rng{unsigned(g.size())};
+        const auto x = random_vector(g.size(), rng), dy = random_vector(g.size(), rng);
+        const auto alpha = random_vector(std::size_t(g.channels), rng, 0.0f, 0.5f);
+        const auto dx_dev = to_device(x), ddy = to_device(dy), dalpha_dev = to_device(alpha);
+
+        std::vector<float> y_ref(g.size()), dx_ref(g.size()), dalpha_ref(std::size_t(g.channels));
+        jhr::reference::prelu_forward(g, x.data(), alpha.data(), y_ref.data());
+        jhr::reference::prelu_backward(g, x.data(), alpha.data(), dy.data(), dx_ref.data(),
+                                       dalpha_ref.data());
+
+        jhr::cuda::buffer<float> y(g.size()), dx(g.size()), dalpha(std::size_t(g.channels));
+        jhr::cuda::fill(dalpha.size(), 1e6f, dalpha.data()); // written, not accumulated
+        jhr::cuda::prelu_forward(g, dx_dev.data(), dalpha_dev.data(), y.data());
+        jhr::cuda::prelu_backward(g, dx_dev.data(), dalpha_dev.data(), ddy.data(), dx.data(), dalpha.data());
+        CHECK(relative_difference(to_host(y), y_ref) < agreement_tolerance);
+        CHECK(relative_difference(to_host(dx), dx_ref) < agreement_tolerance);
+        CHECK(relative_difference(to_host(dalpha), dalpha_ref) < agreement_tolerance);
+    }
+}

@@ -1,0 +1,140 @@
+// jhr/backends/cuda/convolution.hpp against the reference: forward (with and without bias),
+// backward data, backward weights (with and without bias gradient), at the paper's SRNET and FRNET
+// layers and at seeded random geometries; repeated calls reuse the cached plans and memory.
+#include "backends/agreement.hpp"
+#include "gpu.hpp"
+
+#include "jhr/backends/reference.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+using jhr::testing::agreement_tolerance;
+using jhr::testing::random_vector;
+using jhr::testing::relative_difference;
+using jhr::testing::to_device;
+using jhr::testing::to_host;
+
+namespace {
+
+// Tables 1 and 2 of the paper on 124 x 108 inputs (FRNET sees SRNET's 116 x 100 output), batch 1-2.
+std::vector<jhr::conv2d_geometry> paper_geometries() {
+    return {
+        {1, 3, 124, 108, 64, 9, 1, 0},  // SRNET conv 9x9, 64
+        {2, 64, 116, 100, 32, 1, 1, 0}, // SRNET conv 1x1, 32
+        {2, 32, 116, 100, 3, 1, 1, 0},  // SRNET conv 1x1, 3
+        {2, 3, 116, 100, 64, 3, 1, 0},  // FRNET conv 3x3, 64
+        {2, 64, 57, 49, 64, 3, 1, 1},   // FRNET residual 3x3, 64
+        {2, 64, 57, 49, 128, 3, 1, 0},  // FRNET conv 3x3, 128
+        {2, 128, 27, 23, 128, 3, 1, 1}, // residual 3x3, 128
+        {2, 128, 27, 23, 256, 3, 1, 0}, // conv 3x3, 256
+        {2, 256, 12, 10, 256, 3, 1, 1}, // residual 3x3, 256
+        {2, 256, 12, 10, 512, 3, 1, 0}, // conv 3x3, 512
+        {2, 512, 5, 4, 512, 3, 1, 1},   // residual 3x3, 512
+    };
+}
+
+std::vector<jhr::conv2d_geometry> small_geometries() {
+    std::vector<jhr::conv2d_geometry> list = {
+        {2, 5, 7, 6, 3, 1, 1, 0},  // 1x1
+        {2, 4, 9, 8, 5, 3, 1, 1},  // 3x3 pad 1
+        {2, 4, 9, 8, 5, 3, 2, 1},  // stride 2
+        {3, 2, 10, 7, 6, 3, 2, 0}, // stride 2, floor on both axes
+        {1, 1, 1, 1, 1, 1, 1, 0},  // a single pixel
+    };
+    std::mt19937 rng(7);
+    std::uniform_int_distribution<int> small(1, 6), size(6, 13), stride(1, 2);
+    for (int i = 0; i < 6; ++i) {
+        const int kernel = 2 * (small(rng) % 3) + 1;
+        const int pad = std::uniform_int_distribution<int>(0, kernel / 2)(rng);
+        list.push_back(
+            {small(rng) % 3 + 1, small(rng), size(rng), size(rng), small(rng), kernel, stride(rng), pad});
+    }
+    return list;
+}
+
+void check_agreement(const jhr::conv2d_geometry& g, bool bias) {
+    CAPTURE(g.batch);
+    CAPTURE(g.in_channels);
+    CAPTURE(g.in_height);
+    CAPTURE(g.in_width);
+    CAPTURE(g.out_channels);
+    CAPTURE(g.kernel);
+    CAPTURE(g.stride);
+    CAPTURE(g.pad);
+    CAPTURE(bias);
+    std::mt19937 rng{unsigned(g.in_height * 31 + g.kernel)};
+    const auto x = random_vector(g.input().size(), rng), w = random_vector(g.weight().size(), rng),
+               b = random_vector(std::size_t(g.out_channels), rng),
+               dy = random_vector(g.output().size(), rng);
+    const auto dx_in = to_device(x), dw_in = to_device(w), db_in = to_device(b), ddy = to_device(dy);
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+
+    std::vector<float> y_ref(g.output().size());
+    jhr::reference::conv2d_forward(g, x.data(), w.data(), bias ? b.data() : nullptr, y_ref.data());
+    auto y = to_device(std::vector<float>(g.output().size(), nan));
+    jhr::cuda::conv2d_forward(g, dx_in.data(), dw_in.data(), bias ? db_in.data() : nullptr, y.data());
+    CHECK(relative_difference(to_host(y), y_ref) < agreement_tolerance);
+
+    std::vector<float> dx_ref(g.input().size());
+    jhr::reference::conv2d_backward_data(g, w.data(), dy.data(), dx_ref.data());
+    auto dx = to_device(std::vector<float>(g.input().size(), nan));
+    jhr::cuda::conv2d_backward_data(g, dw_in.data(), ddy.data(), dx.data());
+    CHECK(relative_difference(to_host(dx), dx_ref) < agreement_tolerance);
+
+    std::vector<float> dw_ref(g.weight().size()), db_ref(std::size_t(g.out_channels));
+    jhr::reference::conv2d_backward_weights(g, x.data(), dy.data(), dw_ref.data(),
+                                            bias ? db_ref.data() : nullptr);
+    auto dw = to_device(std::vector<float>(g.weight().size(), nan));
+    auto db = to_device(std::vector<float>(std::size_t(g.out_channels), nan));
+    jhr::cuda::conv2d_backward_weights(g, dx_in.data(), ddy.data(), dw.data(), bias ? db.data() : nullptr);
+    CHECK(relative_difference(to_host(dw), dw_ref) < agreement_tolerance);
+    if (bias)
+        CHECK(relative_difference(to_host(db), db_ref) < agreement_tolerance);
+    else
+        CHECK(std::isnan(to_host(db)[0])); // a null bias gradient is not written
+}
+
+} // namespace
+
+TEST_CASE("cuda convolution agrees with the reference on small and random geometries") {
+    JHR_REQUIRE_GPU();
+    for (const auto& g : small_geometries()) {
+        check_agreement(g, true);
+        check_agreement(g, false);
+    }
+}
+
+TEST_CASE("cuda convolution agrees with the reference at the paper's SRNET and FRNET layers") {
+    JHR_REQUIRE_GPU();
+    for (const auto& g : paper_geometries()) check_agreement(g, true);
+}
+
+TEST_CASE("cuda convolution repeats a step without cudaMalloc and with the same results") {
+    JHR_REQUIRE_GPU();
+    const jhr::conv2d_geometry g{2, 16, 20, 18, 24, 3, 1, 1};
+    std::mt19937 rng(3);
+    const auto x = to_device(random_vector(g.input().size(), rng)),
+               w = to_device(random_vector(g.weight().size(), rng)),
+               b = to_device(random_vector(std::size_t(g.out_channels), rng)),
+               dy = to_device(random_vector(g.output().size(), rng));
+    jhr::cuda::buffer<float> y(g.output().size()), dx(g.input().size()), dw(g.weight().size()),
+        db(std::size_t(g.out_channels));
+    const auto step = [&] {
+        jhr::cuda::conv2d_forward(g, x.data(), w.data(), b.data(), y.data());
+        jhr::cuda::conv2d_backward_data(g, w.data(), dy.data(), dx.data());
+        jhr::cuda::conv2d_backward_weights(g, x.data(), dy.data(), dw.data(), db.data());
+        return std::vector{to_host(y), to_host(dx), to_host(dw), to_host(db)};
+    };
+    const auto first = step(); // chooses the algorithms and sizes the workspace
+    jhr::cuda::reset_allocator_statistics();
+    const auto second = step();
+    CHECK(jhr::cuda::allocator_statistics().allocations == 0);
+    CHECK(relative_difference(second[0], first[0]) < agreement_tolerance);
+    CHECK(relative_difference(second[1], first[1]) < agreement_tolerance);
+    CHECK(relative_difference(second[2], first[2]) < agreement_tolerance);
+    CHECK(relative_difference(second[3], first[3]) < agreement_tolerance);
+}

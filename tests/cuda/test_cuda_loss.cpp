@@ -1,0 +1,116 @@
+// jhr/backends/cuda/loss.hpp against the reference: returned sums and gradients (nullable), and the
+// center update with repeated and absent classes.
+#include "backends/agreement.hpp"
+#include "gpu.hpp"
+
+#include "jhr/backends/reference.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+using jhr::testing::agreement_tolerance;
+using jhr::testing::random_vector;
+using jhr::testing::relative_difference;
+using jhr::testing::to_device;
+using jhr::testing::to_host;
+
+namespace {
+
+bool close(double a, double b) {
+    return std::abs(a - b) <= 1e-6 * std::max(std::abs(a), std::abs(b));
+}
+
+std::vector<std::int32_t> random_labels(std::size_t rows, int classes, std::mt19937& rng) {
+    std::uniform_int_distribution<int> pick(0, classes - 1);
+    std::vector<std::int32_t> labels(rows);
+    for (auto& l : labels) l = pick(rng);
+    return labels;
+}
+
+} // namespace
+
+TEST_CASE("cuda softmax_cross_entropy agrees with the reference, with and without gradient") {
+    JHR_REQUIRE_GPU();
+    // 10575 classes: the CASIA-WebFace identities the paper trains on; 3 classes: one block per row.
+    for (const auto& [rows, classes] : {std::pair<std::size_t, std::size_t>{8, 10575}, {5, 3}, {128, 300}}) {
+        CAPTURE(rows);
+        CAPTURE(classes);
+        std::mt19937 rng{unsigned(rows * classes)};
+        const auto logits = random_vector(rows * classes, rng, -8.0f, 8.0f);
+        const auto labels = random_labels(rows, int(classes), rng);
+        std::vector<float> grad_ref(rows * classes);
+        const double loss_ref = jhr::reference::softmax_cross_entropy(
+            rows, classes, logits.data(), labels.data(), 1.0f / float(rows), grad_ref.data());
+        const auto dlogits = to_device(logits);
+        const auto dlabels = to_device(labels);
+        jhr::cuda::buffer<float> grad(rows * classes);
+        const double loss = jhr::cuda::softmax_cross_entropy(rows, classes, dlogits.data(), dlabels.data(),
+                                                             1.0f / float(rows), grad.data());
+        CHECK(close(loss, loss_ref));
+        CHECK(relative_difference(to_host(grad), grad_ref) < agreement_tolerance);
+        CHECK(close(
+            jhr::cuda::softmax_cross_entropy(rows, classes, dlogits.data(), dlabels.data(), 1.0f, nullptr),
+            loss_ref));
+    }
+}
+
+TEST_CASE("cuda center_distance and squared_difference agree with the reference") {
+    JHR_REQUIRE_GPU();
+    const std::size_t rows = 128, dim = 512, classes = 40;
+    std::mt19937 rng(23);
+    const auto x = random_vector(rows * dim, rng), centers = random_vector(classes * dim, rng);
+    const auto labels = random_labels(rows, int(classes), rng);
+    std::vector<float> dx_ref(rows * dim);
+    const double loss_ref = jhr::reference::center_distance(rows, dim, x.data(), labels.data(),
+                                                            centers.data(), 0.5f, dx_ref.data());
+    const auto dx_in = to_device(x), dcenters = to_device(centers);
+    const auto dlabels = to_device(labels);
+    jhr::cuda::buffer<float> dx(rows * dim);
+    CHECK(close(
+        jhr::cuda::center_distance(rows, dim, dx_in.data(), dlabels.data(), dcenters.data(), 0.5f, dx.data()),
+        loss_ref));
+    CHECK(relative_difference(to_host(dx), dx_ref) < agreement_tolerance);
+    CHECK(close(
+        jhr::cuda::center_distance(rows, dim, dx_in.data(), dlabels.data(), dcenters.data(), 0.5f, nullptr),
+        loss_ref));
+
+    // SRNET's hallucination loss on 2 images of 3 x 116 x 100.
+    const std::size_t n = 2 * 3 * 116 * 100;
+    const auto y = random_vector(n, rng), t = random_vector(n, rng);
+    std::vector<float> dy_ref(n);
+    const double sq_ref = jhr::reference::squared_difference(n, y.data(), t.data(), 0.25f, dy_ref.data());
+    const auto dy_in = to_device(y), dt = to_device(t);
+    jhr::cuda::buffer<float> dy(n);
+    CHECK(close(jhr::cuda::squared_difference(n, dy_in.data(), dt.data(), 0.25f, dy.data()), sq_ref));
+    CHECK(relative_difference(to_host(dy), dy_ref) < agreement_tolerance);
+    CHECK(close(jhr::cuda::squared_difference(n, dy_in.data(), dt.data(), 0.25f, nullptr), sq_ref));
+}
+
+TEST_CASE("cuda center_update agrees with the reference; absent classes stay untouched") {
+    JHR_REQUIRE_GPU();
+    const std::size_t rows = 12, dim = 64, classes = 10;
+    std::mt19937 rng(29);
+    const auto x = random_vector(rows * dim, rng);
+    auto centers = random_vector(classes * dim, rng);
+    // Class 3 four times (non-adjacent), 0 twice, 7 once; classes 1, 2, 4, 5, 6, 8, 9 absent.
+    const std::vector<std::int32_t> labels = {3, 0, 3, 7, 3, 0, 3, 9, 9, 9, 9, 9};
+    const auto before = centers;
+    const auto dx_in = to_device(x);
+    const auto dlabels = to_device(labels);
+    auto dcenters = to_device(centers);
+    jhr::reference::center_update(rows, dim, x.data(), labels.data(), 0.5f, centers.data());
+    jhr::cuda::center_update(rows, dim, dx_in.data(), dlabels.data(), 0.5f, dcenters.data());
+    const auto updated = to_host(dcenters);
+    CHECK(relative_difference(updated, centers) < agreement_tolerance);
+    for (const std::size_t absent : {1, 2, 4, 5, 6, 8}) {
+        CAPTURE(absent);
+        for (std::size_t d = 0; d < dim; ++d) CHECK(updated[absent * dim + d] == before[absent * dim + d]);
+    }
+    // Eq. 14 by hand for class 7 (one sample): m -= 0.5 (m - x_3) / 2.
+    for (std::size_t d = 0; d < dim; ++d)
+        CHECK(updated[7 * dim + d] ==
+              doctest::Approx(before[7 * dim + d] - 0.25f * (before[7 * dim + d] - x[3 * dim + d])));
+}

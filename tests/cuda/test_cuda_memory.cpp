@@ -1,0 +1,85 @@
+// jhr/backends/cuda/memory.hpp: buffers, transfers and the caching allocator's reuse.
+#include "gpu.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <vector>
+
+using jhr::testing::to_device;
+using jhr::testing::to_host;
+
+TEST_CASE("cuda upload, download and copy move exact bits, floats and labels") {
+    JHR_REQUIRE_GPU();
+    const std::vector<float> values = {1.5f, -2.25f, 3e-30f, 7e30f, 0.0f, -0.0f, 1.0f / 3.0f};
+    const auto device = to_device(values);
+    CHECK(to_host(device) == values);
+
+    jhr::cuda::buffer<float> copied(values.size());
+    jhr::cuda::copy(values.size(), device.data(), copied.data());
+    CHECK(to_host(copied) == values);
+
+    const std::vector<std::int32_t> labels = {0, 10574, 7, -1, 2147483647};
+    CHECK(to_host(to_device(labels)) == labels);
+}
+
+TEST_CASE("cuda buffers copy deeply and move without copying") {
+    JHR_REQUIRE_GPU();
+    const std::vector<float> values = {1, 2, 3, 4, 5};
+    auto original = to_device(values);
+    jhr::cuda::buffer<float> copy(original);
+    CHECK(copy.data() != original.data());
+    jhr::cuda::fill(values.size(), -1.0f, original.data());
+    CHECK(to_host(copy) == values);
+
+    const float* address = copy.data();
+    jhr::cuda::buffer<float> moved(std::move(copy));
+    CHECK(moved.data() == address);
+    CHECK(copy.data() == nullptr);
+    jhr::cuda::buffer<float> assigned;
+    assigned = std::move(moved);
+    CHECK(assigned.data() == address);
+    CHECK(to_host(assigned) == values);
+}
+
+TEST_CASE("the caching allocator reuses freed blocks of the same size bucket") {
+    JHR_REQUIRE_GPU();
+    jhr::cuda::release_cached_memory();
+    jhr::cuda::reset_allocator_statistics();
+    const std::size_t in_use_before = jhr::cuda::allocator_statistics().bytes_in_use; // other tests' state
+    const void* first = nullptr;
+    {
+        jhr::cuda::buffer<float> a(1000); // 4000 bytes: the 4096-byte bucket
+        first = a.data();
+        const auto stats = jhr::cuda::allocator_statistics();
+        CHECK(stats.allocations == 1);
+        CHECK(stats.reuses == 0);
+        CHECK(stats.bytes_in_use == in_use_before + 4096);
+    }
+    CHECK(jhr::cuda::allocator_statistics().bytes_cached >= 4096);
+    {
+        jhr::cuda::buffer<float> b(1020); // 4080 bytes: same bucket, same block
+        CHECK(b.data() == first);
+        jhr::cuda::buffer<float> c(1000); // the bucket's only block is taken: a new one
+        CHECK(c.data() != first);
+    }
+    auto stats = jhr::cuda::allocator_statistics();
+    CHECK(stats.allocations == 2);
+    CHECK(stats.reuses == 1);
+
+    // A repeated step (same sizes) is served from the cache alone.
+    jhr::cuda::reset_allocator_statistics();
+    for (int step = 0; step < 3; ++step) {
+        jhr::cuda::buffer<float> x(1000), y(1000), large((std::size_t(3) << 20) / 4 + 5);
+        jhr::cuda::fill(1000, 1.0f, x.data());
+        CHECK(jhr::cuda::sum(1000, x.data()) == 1000.0); // sum's scratch also comes from the cache
+    }
+    stats = jhr::cuda::allocator_statistics();
+    INFO("allocations " << stats.allocations << ", reuses " << stats.reuses);
+    CHECK(stats.allocations <= 2); // the large block and the reduction scratch, once each
+    CHECK(stats.reuses >= 3 * 4 - 2);
+
+    jhr::cuda::release_cached_memory();
+    CHECK(jhr::cuda::allocator_statistics().bytes_cached == 0);
+    CHECK(jhr::cuda::allocator_statistics().bytes_in_use == in_use_before);
+}
