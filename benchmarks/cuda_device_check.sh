@@ -37,7 +37,7 @@ status=${PIPESTATUS[0]}
 set -e
 
 echo "== summary"
-if grep -q "skipped: no GPU" "$log"; then
+if grep -qE "^\[doctest\] test cases:.*\| *[1-9][0-9]* skipped" "$log"; then
   echo "FAIL: the CUDA tests were skipped: jhr::cuda::available() found no usable GPU"
   exit 1
 fi

@@ -1,4 +1,4 @@
-// Helpers for the CUDA suite: skipping visibly without a GPU, and moving std::vectors to and from
+// Helpers for the CUDA suite: skipping (reported by doctest as skipped) without a GPU, and moving std::vectors to and from
 // device buffers.
 #pragma once
 
@@ -9,16 +9,10 @@
 #include <span>
 #include <vector>
 
-// Ends the current test case with a visible message when no GPU is usable.
-#define JHR_REQUIRE_GPU()                                                                                    \
-    do {                                                                                                     \
-        if (!jhr::cuda::available()) {                                                                       \
-            MESSAGE("skipped: no GPU");                                                                      \
-            return;                                                                                          \
-        }                                                                                                    \
-    } while (false)
-
 namespace jhr::testing {
+
+// Decorates a test case that needs a GPU: doctest reports it as skipped where none is usable.
+inline doctest::skip needs_gpu() { return doctest::skip(!jhr::cuda::available()); }
 
 template <class T>
 cuda::buffer<T> to_device(const std::vector<T>& host) {

@@ -15,8 +15,7 @@ using jhr::testing::relative_difference;
 using jhr::testing::to_device;
 using jhr::testing::to_host;
 
-TEST_CASE("cuda relu agrees with the reference") {
-    JHR_REQUIRE_GPU();
+TEST_CASE("cuda relu agrees with the reference" * jhr::testing::needs_gpu()) {
     const std::size_t n = 2 * 64 * 114 * 98;
     std::mt19937 rng(11);
     auto x = random_vector(n, rng);
@@ -33,8 +32,7 @@ TEST_CASE("cuda relu agrees with the reference") {
     CHECK(to_host(dx) == dx_ref);
 }
 
-TEST_CASE("cuda prelu agrees with the reference, forward and backward") {
-    JHR_REQUIRE_GPU();
+TEST_CASE("cuda prelu agrees with the reference, forward and backward" * jhr::testing::needs_gpu()) {
     const jhr::channel_geometry geometries[] = {
         {2, 64, 57 * 49}, // FRNET after the first pooling
         {2, 512, 5 * 4},  // FRNET's last residual stage

@@ -22,8 +22,7 @@ const std::size_t sizes[] = {1, 255, 4097, (std::size_t(1) << 21) + 3};
 
 } // namespace
 
-TEST_CASE("cuda fill, add, scale and axpy agree with the reference") {
-    JHR_REQUIRE_GPU();
+TEST_CASE("cuda fill, add, scale and axpy agree with the reference" * jhr::testing::needs_gpu()) {
     for (const std::size_t n : sizes) {
         CAPTURE(n);
         std::mt19937 rng{unsigned(n)};
@@ -49,8 +48,7 @@ TEST_CASE("cuda fill, add, scale and axpy agree with the reference") {
     }
 }
 
-TEST_CASE("cuda sum and dot return the reference's double sums") {
-    JHR_REQUIRE_GPU();
+TEST_CASE("cuda sum and dot return the reference's double sums" * jhr::testing::needs_gpu()) {
     for (const std::size_t n : sizes) {
         CAPTURE(n);
         std::mt19937 rng(unsigned(n) + 1);

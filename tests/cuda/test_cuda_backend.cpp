@@ -74,16 +74,14 @@ TEST_CASE("impossible geometries are refused before any device work") {
     }
 }
 
-TEST_CASE("cuda describes its device") {
-    JHR_REQUIRE_GPU();
+TEST_CASE("cuda describes its device" * jhr::testing::needs_gpu()) {
     const std::string description = jhr::cuda::description();
     MESSAGE("device: " << description);
     CHECK(description.find(", sm_") != std::string::npos);
     CHECK(description.find("cuDNN 9") != std::string::npos);
 }
 
-TEST_CASE("a tensor<cuda> round-trips through device memory") {
-    JHR_REQUIRE_GPU();
+TEST_CASE("a tensor<cuda> round-trips through device memory" * jhr::testing::needs_gpu()) {
     jhr::host_tensor h = jhr::host_tensor::from_shape({2, 3, 4, 5});
     for (std::size_t i = 0; i < h.size(); ++i) h.data()[i] = float(i) * 0.5f - 7.0f;
     auto t = jhr::tensor<jhr::cuda>::from_host(h);

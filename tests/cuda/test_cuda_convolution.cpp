@@ -100,21 +100,18 @@ void check_agreement(const jhr::conv2d_geometry& g, bool bias) {
 
 } // namespace
 
-TEST_CASE("cuda convolution agrees with the reference on small and random geometries") {
-    JHR_REQUIRE_GPU();
+TEST_CASE("cuda convolution agrees with the reference on small and random geometries" * jhr::testing::needs_gpu()) {
     for (const auto& g : small_geometries()) {
         check_agreement(g, true);
         check_agreement(g, false);
     }
 }
 
-TEST_CASE("cuda convolution agrees with the reference at the paper's SRNET and FRNET layers") {
-    JHR_REQUIRE_GPU();
+TEST_CASE("cuda convolution agrees with the reference at the paper's SRNET and FRNET layers" * jhr::testing::needs_gpu()) {
     for (const auto& g : paper_geometries()) check_agreement(g, true);
 }
 
-TEST_CASE("cuda convolution repeats a step without cudaMalloc and with the same results") {
-    JHR_REQUIRE_GPU();
+TEST_CASE("cuda convolution repeats a step without cudaMalloc and with the same results" * jhr::testing::needs_gpu()) {
     const jhr::conv2d_geometry g{2, 16, 20, 18, 24, 3, 1, 1};
     std::mt19937 rng(3);
     const auto x = to_device(random_vector(g.input().size(), rng)),

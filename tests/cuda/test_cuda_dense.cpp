@@ -40,8 +40,7 @@ void check_gemm(const jhr::gemm_geometry& g, float alpha, float beta) {
 
 } // namespace
 
-TEST_CASE("cuda gemm agrees with the reference for every transposition, beta 0 and beta 0.5") {
-    JHR_REQUIRE_GPU();
+TEST_CASE("cuda gemm agrees with the reference for every transposition, beta 0 and beta 0.5" * jhr::testing::needs_gpu()) {
     for (const bool trans_a : {false, true})
         for (const bool trans_b : {false, true})
             for (const float beta : {0.0f, 0.5f}) {
@@ -51,8 +50,7 @@ TEST_CASE("cuda gemm agrees with the reference for every transposition, beta 0 a
             }
 }
 
-TEST_CASE("cuda gemm at the paper's inner-product shapes (forward, input and weight gradients)") {
-    JHR_REQUIRE_GPU();
+TEST_CASE("cuda gemm at the paper's inner-product shapes (forward, input and weight gradients)" * jhr::testing::needs_gpu()) {
     // FRNET: features 512 from 512 x 5 x 4 inputs; classifier: 10575 CASIA identities from 512 features.
     check_gemm({false, true, 8, 512, 10240}, 1.0f, 0.0f);  // y = x W^T
     check_gemm({false, false, 8, 10240, 512}, 1.0f, 0.0f); // dx = dy W
@@ -61,8 +59,7 @@ TEST_CASE("cuda gemm at the paper's inner-product shapes (forward, input and wei
     check_gemm({true, false, 10575, 512, 8}, 1.0f, 1.0f); // accumulated
 }
 
-TEST_CASE("cuda add_row_vector and sum_rows agree with the reference") {
-    JHR_REQUIRE_GPU();
+TEST_CASE("cuda add_row_vector and sum_rows agree with the reference" * jhr::testing::needs_gpu()) {
     for (const auto& [rows, cols] :
          {std::pair<std::size_t, std::size_t>{1, 1}, {128, 512}, {8, 10575}, {300, 3}}) {
         CAPTURE(rows);

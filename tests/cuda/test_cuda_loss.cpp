@@ -32,8 +32,7 @@ std::vector<std::int32_t> random_labels(std::size_t rows, int classes, std::mt19
 
 } // namespace
 
-TEST_CASE("cuda softmax_cross_entropy agrees with the reference, with and without gradient") {
-    JHR_REQUIRE_GPU();
+TEST_CASE("cuda softmax_cross_entropy agrees with the reference, with and without gradient" * jhr::testing::needs_gpu()) {
     // 10575 classes: the CASIA-WebFace identities the paper trains on; 3 classes: one block per row.
     for (const auto& [rows, classes] : {std::pair<std::size_t, std::size_t>{8, 10575}, {5, 3}, {128, 300}}) {
         CAPTURE(rows);
@@ -57,8 +56,7 @@ TEST_CASE("cuda softmax_cross_entropy agrees with the reference, with and withou
     }
 }
 
-TEST_CASE("cuda center_distance and squared_difference agree with the reference") {
-    JHR_REQUIRE_GPU();
+TEST_CASE("cuda center_distance and squared_difference agree with the reference" * jhr::testing::needs_gpu()) {
     const std::size_t rows = 128, dim = 512, classes = 40;
     std::mt19937 rng(23);
     const auto x = random_vector(rows * dim, rng), centers = random_vector(classes * dim, rng);
@@ -89,8 +87,7 @@ TEST_CASE("cuda center_distance and squared_difference agree with the reference"
     CHECK(close(jhr::cuda::squared_difference(n, dy_in.data(), dt.data(), 0.25f, nullptr), sq_ref));
 }
 
-TEST_CASE("cuda center_update agrees with the reference; absent classes stay untouched") {
-    JHR_REQUIRE_GPU();
+TEST_CASE("cuda center_update agrees with the reference; absent classes stay untouched" * jhr::testing::needs_gpu()) {
     const std::size_t rows = 12, dim = 64, classes = 10;
     std::mt19937 rng(29);
     const auto x = random_vector(rows * dim, rng);

@@ -9,8 +9,7 @@
 using jhr::testing::to_device;
 using jhr::testing::to_host;
 
-TEST_CASE("cuda upload, download and copy move exact bits, floats and labels") {
-    JHR_REQUIRE_GPU();
+TEST_CASE("cuda upload, download and copy move exact bits, floats and labels" * jhr::testing::needs_gpu()) {
     const std::vector<float> values = {1.5f, -2.25f, 3e-30f, 7e30f, 0.0f, -0.0f, 1.0f / 3.0f};
     const auto device = to_device(values);
     CHECK(to_host(device) == values);
@@ -23,8 +22,7 @@ TEST_CASE("cuda upload, download and copy move exact bits, floats and labels") {
     CHECK(to_host(to_device(labels)) == labels);
 }
 
-TEST_CASE("cuda buffers copy deeply and move without copying") {
-    JHR_REQUIRE_GPU();
+TEST_CASE("cuda buffers copy deeply and move without copying" * jhr::testing::needs_gpu()) {
     const std::vector<float> values = {1, 2, 3, 4, 5};
     auto original = to_device(values);
     jhr::cuda::buffer<float> copy(original);
@@ -42,8 +40,7 @@ TEST_CASE("cuda buffers copy deeply and move without copying") {
     CHECK(to_host(assigned) == values);
 }
 
-TEST_CASE("the caching allocator reuses freed blocks of the same size bucket") {
-    JHR_REQUIRE_GPU();
+TEST_CASE("the caching allocator reuses freed blocks of the same size bucket" * jhr::testing::needs_gpu()) {
     jhr::cuda::release_cached_memory();
     jhr::cuda::reset_allocator_statistics();
     const std::size_t in_use_before = jhr::cuda::allocator_statistics().bytes_in_use; // other tests' state

@@ -14,8 +14,7 @@ using jhr::testing::relative_difference;
 using jhr::testing::to_device;
 using jhr::testing::to_host;
 
-TEST_CASE("cuda sgd_momentum_update agrees with the reference over three steps") {
-    JHR_REQUIRE_GPU();
+TEST_CASE("cuda sgd_momentum_update agrees with the reference over three steps" * jhr::testing::needs_gpu()) {
     const std::size_t n = 512 * 10240 + 7; // the FRNET inner product's weights, plus a ragged tail
     std::mt19937 rng(5);
     auto w = random_vector(n, rng), velocity = random_vector(n, rng, -0.01f, 0.01f);

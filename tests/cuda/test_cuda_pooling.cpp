@@ -49,8 +49,7 @@ void check_pooling(const jhr::pool2d_geometry& g, bool ties) {
 
 } // namespace
 
-TEST_CASE("cuda max pooling agrees with the reference at the paper's poolings") {
-    JHR_REQUIRE_GPU();
+TEST_CASE("cuda max pooling agrees with the reference at the paper's poolings" * jhr::testing::needs_gpu()) {
     for (const bool ties : {false, true}) {
         check_pooling({2, 64, 114, 98, 2, 2}, ties); // FRNET pool 1
         check_pooling({2, 128, 55, 47, 2, 2}, ties); // pool 2: odd sizes floor
@@ -59,8 +58,7 @@ TEST_CASE("cuda max pooling agrees with the reference at the paper's poolings") 
     }
 }
 
-TEST_CASE("cuda max pooling agrees with the reference for overlapping and gapped windows") {
-    JHR_REQUIRE_GPU();
+TEST_CASE("cuda max pooling agrees with the reference for overlapping and gapped windows" * jhr::testing::needs_gpu()) {
     for (const bool ties : {false, true}) {
         check_pooling({3, 4, 9, 11, 3, 2}, ties);  // overlapping
         check_pooling({2, 3, 8, 7, 3, 1}, ties);   // stride 1
