@@ -95,3 +95,22 @@ TEST_CASE_TEMPLATE("trainer: FRNET-only and SRNET-only settings train their casc
     CHECK(report.names == std::vector<std::string>{"softmax", "center"});
     CHECK_THROWS_AS(jhr::input_preparer<B>(jhr::setting::hallucinated, 1), jhr::error);
 }
+
+TEST_CASE_TEMPLATE("trainer: checkpoints record the hyper-parameters", B, jhr::reference) {
+    const auto dir = jhr::testing::fresh_dir("config");
+    auto net = jhr::make_srnet_model<B>(jhr::testing::tiny_joint_options(4));
+    jhr::data::batch_loader loader(jhr::testing::tiny_faces(4, 2), jhr::testing::tiny_loader_options(4));
+    auto o = tiny_options<B>(2);
+    o.checkpoint_dir = dir;
+    o.config = {{"data", "synthetic"}};
+    jhr::trainer<B, decltype(net)> t(net, o);
+    t.start();
+    jhr::input_preparer<B> prepare(jhr::setting::srnet, 1);
+    t.run(loader, 4, prepare);
+    const auto c = jhr::load_latest_checkpoint(dir, std::cerr);
+    CHECK(c.iteration == 2);
+    CHECK(c.config.at("data") == "synthetic");
+    CHECK(c.config.at("trainer").at("seed") == 5);
+    CHECK(c.config.at("trainer").at("learning_rates").at("srnet") == doctest::Approx(1e-5));
+    std::filesystem::remove_all(dir);
+}

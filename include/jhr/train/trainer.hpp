@@ -153,7 +153,17 @@ public:
         c.weights = collect_weights<B>(net_);
         c.momenta = collect_momenta(opt_);
         c.config = options_.config;
+        c.config["trainer"] = hyper_parameters();
         save_checkpoint(options_.checkpoint_dir, c, options_.keep);
+    }
+
+    // The run's hyper-parameters, recorded in every checkpoint. The data order and flips are a pure
+    // function of the loader's seed, epoch and position, so no generator state needs saving.
+    nlohmann::json hyper_parameters() const {
+        return {{"iterations", options_.iterations}, {"milestones", schedule_.milestones},
+                {"schedule_gamma", schedule_.gamma}, {"learning_rates", options_.learning_rates},
+                {"default_learning_rate", options_.default_learning_rate}, {"momentum", options_.sgd.momentum},
+                {"weight_decay", options_.sgd.weight_decay}, {"seed", options_.seed}};
     }
 
     std::int64_t iteration() const { return iteration_; }
