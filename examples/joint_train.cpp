@@ -32,14 +32,14 @@ int run(const run_options& r, jhr::experiments::table4_options o) {
     using namespace jhr;
     data::synthetic_face_options face{r.height, r.width, 1.0, 3.0};
     data::synthetic_source train(data::synthetic_faces(o.seed, face), r.identities, r.images);
-    data::synthetic_source test(data::synthetic_faces(o.seed + 1000, face), r.test_identities, r.test_images);
+    const auto test = experiments::synthetic_verification_set(data::synthetic_faces(o.seed + 1000, face),
+                                                              r.test_identities, r.test_images, o.seed + 1);
     o.model.classes = int(r.identities);
-    o.test_identities = r.test_identities;
-    o.test_images = r.test_images;
-    const auto result = experiments::run_table4<B>(std::move(train), std::move(test), o, std::cout);
+    const auto result = experiments::run_table4<B>(std::move(train), test, o, std::cout);
     std::cout << "\nTable 4 on synthetic faces (" << r.identities << " training identities x " << r.images
-              << ", test " << r.test_identities << " x " << r.test_images << ", " << r.height << "x" << r.width
-              << ", 4x down-sampling, backend " << B::name << ", " << result.train_seconds << " s of training)\n\n"
+              << ", test " << r.test_identities << " x " << r.test_images << ", " << r.height << "x"
+              << r.width << ", 4x down-sampling, backend " << B::name << ", " << result.train_seconds
+              << " s of training)\n\n"
               << eval::markdown_table(result.settings) << "\nTable 5\n\n"
               << experiments::table5_markdown(result);
     if (!r.json_path.empty()) std::ofstream(r.json_path) << result.to_json().dump(2) << "\n";
@@ -60,10 +60,12 @@ int main(int argc, char** argv) {
     o.training.learning_rates = {{"srnet", 1e-5f}, {"frnet", 0.02f}};
     o.training.log_every = 20;
     bool paper_size = false;
-    app.add_option("--backend", r.backend, "reference or onednn")->check(CLI::IsMember({"reference", "onednn"}));
+    app.add_option("--backend", r.backend, "reference or onednn")
+        ->check(CLI::IsMember({"reference", "onednn"}));
     app.add_option("--identities", r.identities, "training identities");
     app.add_option("--images", r.images, "images per training identity");
-    app.add_option("--test-identities", r.test_identities, "held-out identities (10 folds by identity)");
+    app.add_option("--test-identities", r.test_identities,
+                   "held-out identities (10 folds by identity, >= 20)");
     app.add_option("--test-images", r.test_images, "images per held-out identity");
     app.add_option("--height", r.height, "face height in pixels");
     app.add_option("--width", r.width, "face width in pixels");

@@ -8,6 +8,8 @@ seconds=${1:-20}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 out=${2:-$root/build-fuzz}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
 cxx=${CXX_FUZZ:-clang++}
 mkdir -p "$out"
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined

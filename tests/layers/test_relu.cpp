@@ -20,6 +20,7 @@ TEST_CASE_TEMPLATE("relu: finite-difference gradients", B, JHR_TEST_BACKENDS) {
 
 TEST_CASE_TEMPLATE("relu: gradient shape mismatch", B, JHR_TEST_BACKENDS) {
     jhr::relu<B> layer;
-    layer.forward(jhr::tensor<B>(jhr::shape{1, 2, 3, 3}, 1.0f));
+    const jhr::tensor<B> input(jhr::shape{1, 2, 3, 3}, 1.0f); // must outlive backward()
+    layer.forward(input);
     CHECK_THROWS_AS(layer.backward(jhr::tensor<B>(jhr::shape{1, 2, 3, 4}, 1.0f)), jhr::shape_error);
 }

@@ -4,8 +4,11 @@
 // - One CPU engine for the process. Each thread has its own stream, primitive cache and scratchpad,
 //   so cached primitives, their reorder buffers and the scratchpad are never shared across threads.
 // - A cached_primitive is built once per (kind, geometry) key: its primitive descriptors, primitives,
-//   memory objects, reorder buffers and scratchpad requirement. run() only rebinds the caller's
-//   pointers (set_data_handle) and executes, so a training step allocates nothing after its first.
+//   memory objects and scratchpad requirement. run() only rebinds the caller's pointers
+//   (set_data_handle) and executes, so a training step allocates nothing after its first.
+// - Reordered copies of arguments (blocked layouts) live only during one run(), so every entry
+//   places them at fixed offsets in one per-thread staging buffer, sized for the largest entry,
+//   instead of owning them: memory grows with the largest layer, not with the number of layers.
 // - Every dnnl::error becomes a jhr::backend_error naming the primitive, the geometry and the
 //   source location of the call.
 #pragma once
@@ -14,6 +17,9 @@
 #include "jhr/core/geometry.hpp"
 
 #include <oneapi/dnnl/dnnl.hpp>
+#if DNNL_CPU_RUNTIME == DNNL_RUNTIME_OMP
+#include <omp.h>
+#endif
 
 #include <array>
 #include <atomic>
@@ -58,6 +64,7 @@ struct cached_primitive {
         std::vector<dnnl_exec_arg_t> exec_args;
     };
     std::vector<std::pair<int, dnnl::memory>> bindings;
+    std::vector<std::pair<dnnl::memory, std::size_t>> staged; // reorder buffers: byte offsets in staging
     std::vector<step> steps;
     std::size_t workspace_bytes = 0;
 };
@@ -72,24 +79,41 @@ inline const dnnl::engine& engine() {
     return instance;
 }
 
+// The number of threads oneDNN primitives (and the backend's host loops) use from now on, set on
+// oneDNN's OpenMP runtime (Debian's libdnnl is built with GNU OpenMP). Other runtimes: no effect.
+inline void set_threads(int threads) {
+#if DNNL_CPU_RUNTIME == DNNL_RUNTIME_OMP
+    omp_set_num_threads(threads);
+#else
+    (void)threads;
+#endif
+}
+
 inline std::atomic<std::size_t>& creation_counter() {
     static std::atomic<std::size_t> count{0};
     return count;
 }
 
-// The per-thread state: stream, cache and one scratchpad shared by all of this thread's primitives.
+// A byte buffer that only grows (oneDNN allocates it, aligned for its kernels).
+struct growing_buffer {
+    dnnl::memory memory;
+    std::size_t bytes = 0;
+
+    void reserve(std::size_t needed) {
+        if (needed <= bytes) return;
+        memory =
+            dnnl::memory({dims{dnnl::memory::dim(needed)}, dnnl::memory::data_type::u8, tag::a}, engine());
+        bytes = needed;
+    }
+    std::byte* data() const { return static_cast<std::byte*>(memory.get_data_handle()); }
+};
+
+// The per-thread state: stream, cache, and the scratchpad and staging buffer shared by all of this
+// thread's primitives.
 struct thread_context {
     dnnl::stream stream{engine()};
     std::unordered_map<cache_key, std::unique_ptr<cached_primitive>, cache_key_hash> cache;
-    dnnl::memory scratchpad;
-    std::size_t scratchpad_bytes = 0;
-
-    void reserve_scratchpad(std::size_t bytes) {
-        if (bytes <= scratchpad_bytes) return;
-        scratchpad =
-            dnnl::memory({dims{dnnl::memory::dim(bytes)}, dnnl::memory::data_type::u8, tag::a}, engine());
-        scratchpad_bytes = bytes;
-    }
+    growing_buffer scratchpad, staging;
 };
 
 inline thread_context& context() {
@@ -166,7 +190,9 @@ public:
             args_.emplace(arg, user);
             return;
         }
-        dnnl::memory owned(chosen, engine());
+        dnnl::memory owned = unbound(chosen);
+        result_.staged.emplace_back(owned, staged_bytes_);
+        staged_bytes_ += (chosen.get_size() + staging_alignment - 1) / staging_alignment * staging_alignment;
         args_.emplace(arg, owned);
         auto& steps = input ? before_ : after_;
         const dnnl::memory& from = input ? user : owned;
@@ -186,6 +212,7 @@ public:
         result_.steps = std::move(before_);
         result_.steps.push_back(make_step(std::move(primitive), scratchpad, std::move(args_)));
         for (auto& s : after_) result_.steps.push_back(std::move(s));
+        context().staging.reserve(staged_bytes_);
         return std::move(result_);
     }
 
@@ -193,7 +220,7 @@ private:
     static cached_primitive::step make_step(dnnl::primitive p, const dnnl::memory::desc& scratchpad,
                                             std::unordered_map<int, dnnl::memory> args) {
         if (scratchpad.get_size() > 0) {
-            context().reserve_scratchpad(scratchpad.get_size());
+            context().scratchpad.reserve(scratchpad.get_size());
             args.emplace(DNNL_ARG_SCRATCHPAD, unbound(scratchpad));
         }
         std::vector<dnnl_exec_arg_t> exec_args;
@@ -201,7 +228,10 @@ private:
         return {std::move(p), std::move(args), std::move(exec_args)};
     }
 
+    static constexpr std::size_t staging_alignment = 4096;
+
     cached_primitive result_;
+    std::size_t staged_bytes_ = 0;
     std::unordered_map<int, dnnl::memory> args_;
     std::vector<cached_primitive::step> before_, after_;
 };
@@ -222,9 +252,10 @@ inline void run(cached_primitive& entry, std::initializer_list<binding> bindings
         for (auto& [arg, memory] : entry.bindings)
             if (arg == b.arg) memory.set_data_handle(const_cast<void*>(b.data));
     thread_context& ctx = context();
+    for (auto& [memory, offset] : entry.staged) memory.set_data_handle(ctx.staging.data() + offset);
     for (auto& s : entry.steps) {
         if (auto it = s.args.find(DNNL_ARG_SCRATCHPAD); it != s.args.end())
-            it->second.set_data_handle(ctx.scratchpad.get_data_handle());
+            it->second.set_data_handle(ctx.scratchpad.data());
         const dnnl_status_t status = dnnl_primitive_execute(s.primitive.get(), ctx.stream.get(),
                                                             int(s.exec_args.size()), s.exec_args.data());
         if (status != dnnl_success) throw dnnl::error(status, "could not execute a primitive");

@@ -1,10 +1,9 @@
-// jhr/backends/onednn/dense.hpp: GEMM, row-vector broadcast, column sums and element-wise add on
-// oneDNN, with the reference semantics:
+// jhr/backends/onednn/dense.hpp: GEMM, row-vector broadcast and column sums on oneDNN, with the
+// reference semantics:
 //   gemm:           C (m x n) = alpha op(A) op(B) + beta C, row-major, densely packed (dnnl_sgemm);
 //                   beta == 0 ignores C's old contents.
 //   add_row_vector: y[r, c] += v[c] (binary add, in place, v broadcast over rows).
 //   sum_rows:       out[c] = sum_r x[r, c], written (dnnl_sgemm with a row of ones).
-//   add:            y = a + b (binary add over [n]).
 #pragma once
 
 #include "jhr/backends/onednn/context.hpp"
@@ -58,19 +57,8 @@ struct onednn_dense {
         gemm({false, false, 1, int(cols), int(rows)}, 1.0f, ones.data(), x, 0.0f, out);
     }
 
-    static void add(std::size_t n, const float* a, const float* b, float* y) {
-        if (n == 0) return;
-        onednn_detail::guarded("add", onednn_detail::length{n}, [&] {
-            auto& entry = onednn_detail::lookup(key(elementwise_add, n, 1), [&] {
-                const auto md = matrix_md(1, n);
-                return binary_add(md, md, md);
-            });
-            onednn_detail::run(entry, {{DNNL_ARG_SRC_0, a}, {DNNL_ARG_SRC_1, b}, {DNNL_ARG_DST, y}});
-        });
-    }
-
 private:
-    enum kind { row_vector = 400, elementwise_add };
+    enum kind { row_vector = 400 };
     using md = dnnl::memory::desc;
 
     static onednn_detail::cache_key key(kind k, std::size_t rows, std::size_t cols) {

@@ -1,0 +1,30 @@
+#!/bin/sh
+# Same-run comparison of `jhr bench` with benchmarks/torch_joint.py (PyTorch, CPU): the paper's
+# Joint Model, training step and inference, same batch and thread count, one after the other.
+# Prints both images/s, the ratios jhr/PyTorch and the peak resident memory of each.
+# Usage: benchmarks/compare_torch.sh [JHR_BINARY] [BATCH] [THREADS] [ITERATIONS]
+#   defaults: build-bench/tools/jhr 16 2 10; BACKEND=onednn by default.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+jhr=${1:-build-bench/tools/jhr}
+batch=${2:-16}
+threads=${3:-2}
+iterations=${4:-10}
+backend=${BACKEND:-onednn}
+export OMP_NUM_THREADS="$threads"
+
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+jhr_json=$("$jhr" bench --backend "$backend" --batch "$batch" --threads "$threads" --iterations "$iterations" --json)
+torch_json=$(/usr/bin/python3 "$here/torch_joint.py" --batch "$batch" --threads "$threads" --iterations "$iterations" --json)
+echo "load after:  $(cut -d' ' -f1-3 /proc/loadavg)"
+
+/usr/bin/python3 - "$jhr_json" "$torch_json" <<'PY'
+import json, sys
+j, t = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+print(f"batch {j['batch']}, threads {j['threads']}, median of {j['iterations']} iterations")
+print(f"{'':12}{'jhr ' + j['backend']:>18}{t['backend']:>22}{'jhr/PyTorch':>14}")
+for key, label in (("train", "training"), ("infer", "inference")):
+    a, b = j[key + "_images_per_second"], t[key + "_images_per_second"]
+    print(f"{label + ' im/s':12}{a:18.2f}{b:22.2f}{a / b:14.2f}")
+print(f"{'peak MiB':12}{j['peak_rss_mib']:18.0f}{t['peak_rss_mib']:22.0f}{j['peak_rss_mib'] / t['peak_rss_mib']:14.2f}")
+PY

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# End-to-end tests of the jhr binary: end_to_end.sh STEP JHR FACES_HELPER WORK_DIR.
+# "train" creates WORK_DIR (synthetic LFW-style faces and a tiny trained Joint Model); the other
+# steps use it. Each step exits non-zero, with the reason on stderr, when a check fails.
+set -u
+step=$1 jhr=$2 faces=$3 work=$4
+root=$work/faces model=$work/model
+tiny=(--face-height 64 --face-width 56 --frnet-widths 4,8,8,8 --frnet-blocks 0,0,0,0 --features 16 --batch 4 --quiet)
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+# expect CODE CMD...: runs CMD, keeps stdout in $out and stderr in $err, checks the exit status.
+expect() {
+  local code=$1; shift
+  out=$("$@" 2>"$work/stderr"); local rc=$?
+  err=$(cat "$work/stderr")
+  [[ $rc == "$code" ]] || fail "exit $rc (expected $code): $*"$'\n'"stdout: $out"$'\n'"stderr: $err"
+}
+contains() { [[ $1 == *"$2"* ]] || fail "expected '$2' in: $1"; }
+
+case $step in
+train)
+  rm -rf "$work" && mkdir -p "$work"
+  "$faces" "$root" || fail "cannot write the test faces"
+  expect 0 "$jhr" train --data synthetic --identities 4 --images 4 "${tiny[@]}" --iterations 6 \
+    --checkpoint "$model" --checkpoint-every 3 --metrics "$work/metrics.jsonl" --json
+  contains "$out" '"final_iteration": 6'
+  contains "$out" '"first_iteration": 0'
+  [[ -d $model/ckpt-3 && -d $model/ckpt-6 && -f $model/latest ]] || fail "checkpoints missing: $(ls "$model")"
+  [[ $(wc -l < "$work/metrics.jsonl") == 6 ]] || fail "expected 6 metrics lines"
+  # The other data sources: identity folders and an LFW people file (with the face rule).
+  expect 0 "$jhr" train --data "$root" "${tiny[@]}" --iterations 2 --setting hr
+  contains "$out" "iterations 0 -> 2"
+  expect 0 "$jhr" train --data "$root/people.txt" --image-root "$root" "${tiny[@]}" --iterations 2 --setting lr --json
+  contains "$out" '"setting": "lr"'
+  ;;
+embed)
+  expect 0 "$jhr" embed "$root/face.jpg" --checkpoint "$model" --json
+  contains "$out" '"dimension":32'
+  contains "$out" '"test_type":"lr"'
+  expect 0 "$jhr" embed "$root/face.jpg" "$root/person_01/person_01_0001.jpg" --checkpoint "$model"
+  contains "$out" "32-d descriptor"
+  ;;
+verify)
+  expect 0 "$jhr" verify "$root/face.jpg" "$root/face.jpg" --checkpoint "$model" --threshold 0.99 --json
+  contains "$out" '"same":true'
+  expect 0 "$jhr" verify "$root/face.jpg" "$root/person_03/person_03_0002.jpg" --checkpoint "$model" --threshold 0.5
+  contains "$out" "cosine"
+  ;;
+hallucinate)
+  expect 0 "$jhr" degrade "$root/face.jpg" "$work/lr.png" --scale 4
+  expect 0 "$jhr" hallucinate "$work/lr.png" "$work/sr.png" --checkpoint "$model" --json
+  contains "$out" '"output_size":[56,48]'
+  [[ -s $work/sr.png ]] || fail "sr.png not written"
+  expect 0 "$jhr" hallucinate "$work/lr.png" "$work/sr_full.png" --checkpoint "$model" --full-size --json
+  contains "$out" '"output_size":[64,56]'
+  ;;
+eval)
+  expect 0 "$jhr" eval --checkpoint "$model" --pairs "$root/pairs.txt" --image-root "$root" --json --quiet
+  contains "$out" '"protocol": "view2"'
+  contains "$out" '"pairs": 24'
+  contains "$out" '"accuracy_mean"'
+  expect 0 "$jhr" eval --checkpoint "$model" --pairs "$root/pairsDevTest.txt" --view1-train "$root/pairsDevTrain.txt" \
+    --image-root "$root" --quiet
+  contains "$out" "LFW View 1"
+  sed 's/^person_02\t/person_99\t/' "$root/pairs.txt" > "$work/bad_pairs.txt"
+  expect 1 "$jhr" eval --checkpoint "$model" --pairs "$work/bad_pairs.txt" --image-root "$root" --quiet
+  contains "$err" "bad_pairs.txt:"
+  contains "$err" "person_99_000"
+  expect 0 "$jhr" eval --checkpoint "$model" --pairs "$work/bad_pairs.txt" --image-root "$root" --skip-missing --json --quiet
+  contains "$out" '"skipped_pairs": 2'
+  ;;
+resume)
+  expect 0 "$jhr" train --data synthetic --identities 4 --images 4 "${tiny[@]}" --iterations 9 \
+    --checkpoint "$model" --resume --json
+  contains "$out" '"first_iteration": 6'
+  contains "$out" '"final_iteration": 9'
+  expect 1 "$jhr" train --data synthetic --identities 4 --images 4 "${tiny[@]}" --scale 2 --iterations 12 \
+    --checkpoint "$model" --resume
+  contains "$err" "'scale'"
+  ;;
+errors)
+  mkdir -p "$work"
+  expect 2 "$jhr" train --data synthetic --no-such-flag
+  expect 2 "$jhr" train --data synthetic --backend tpu
+  expect 2 "$jhr" train --data synthetic --frnet-widths 4,8
+  expect 2 "$jhr" train --data synthetic --setting hallucinated --iterations 1
+  expect 1 "$jhr" embed "$work/missing.png" --checkpoint "$model"
+  contains "$err" "missing.png"
+  expect 1 "$jhr" embed "$root/face.jpg" --checkpoint "$work/no_checkpoint"
+  contains "$err" "no_checkpoint"
+  expect 1 "$jhr" train --data "$work/no_data" --iterations 1
+  contains "$err" "no_data"
+  ;;
+*) fail "unknown step $step" ;;
+esac
+echo "ok: $step"

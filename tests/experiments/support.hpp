@@ -1,0 +1,54 @@
+// Shared by the experiments tests: the fastest backend built, the LFW copy, a scratch folder and a
+// tiny reproduce run (52x48 faces, 2-wide FRNET stages, a few iterations) that takes seconds.
+#pragma once
+
+#include "jhr/experiments/reproduce.hpp"
+#include "support/backends.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+
+#if defined(JHR_HAVE_ONEDNN)
+using fast_backend = jhr::onednn;
+#else
+using fast_backend = jhr::reference;
+#endif
+
+// $JHR_LFW_DIR, else JHR_SOURCE_DIR/../shared/data/lfw; empty when it holds no View 1 files.
+inline std::filesystem::path lfw_dir() {
+    std::filesystem::path p;
+    if (const char* env = std::getenv("JHR_LFW_DIR"))
+        p = env;
+    else
+        p = std::filesystem::path(JHR_SOURCE_DIR) / ".." / "shared" / "data" / "lfw";
+    return std::filesystem::is_regular_file(p / "pairsDevTest.txt") ? p : std::filesystem::path{};
+}
+
+inline std::filesystem::path scratch_dir(const std::string& name) {
+    const auto p = std::filesystem::temp_directory_path() / ("jhr_test_experiments_" + name);
+    std::filesystem::remove_all(p);
+    std::filesystem::create_directories(p);
+    return p;
+}
+
+inline jhr::experiments::reproduce_options tiny_reproduce_options(const std::filesystem::path& out) {
+    jhr::experiments::reproduce_options r;
+    r.out = out;
+    r.face_height = 52;
+    r.face_width = 48;
+    r.identities = 20;
+    r.images = 4;
+    r.test_identities = 20;
+    r.test_images = 3;
+    auto& t = r.table;
+    t.batch = 8;
+    t.training.iterations = 3;
+    t.training.progress = nullptr;
+    t.training.learning_rates = {{"srnet", 1e-5f}, {"frnet", 0.01f}};
+    t.model.frnet.widths = {4, 4, 8, 8};
+    t.model.frnet.blocks = {1, 1, 1, 1};
+    t.model.frnet.features = 8;
+    t.model.srnet.features = 8;
+    t.model.srnet.mapping_features = 4;
+    return r;
+}

@@ -1,0 +1,215 @@
+// jhr/tools/bench_command.hpp: `jhr bench --backend B --batch N --threads T [--iterations K] [--json]`.
+//
+// Measures the paper's Joint Model (SRNET Table 1 + FRNET Table 2, 124x108 input, 10575 classes
+// as CASIA-WebFace) on random data:
+// - training: one joint step as the trainer runs it (forward, heads, backward, SGD with momentum
+//   0.9 and weight decay 5e-4 at the paper's per-stage rates, center update);
+// - inference: the LR face through SRNET and FRNET to the 512-d feature.
+// Each is warmed up, then timed K times; images/s = batch / median step time. Peak resident
+// memory (getrusage ru_maxrss) is read after the training iterations, before inference.
+// --threads sets the backend's thread count (oneDNN: its OpenMP pool); the reference backend is
+// single-threaded. joint_benchmark<B> is the fixture, shared with benchmarks/bench_network.cpp.
+#pragma once
+
+#include "jhr/backends/reference.hpp"
+#include "jhr/models/joint_model.hpp"
+#include "jhr/train/trainer.hpp"
+#if defined(JHR_HAVE_ONEDNN)
+#include "jhr/backends/onednn.hpp"
+#endif
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace jhr::cli {
+
+struct joint_benchmark_options {
+    int batch = 16;
+    int classes = 10575;
+    int height = 124, width = 108; // SRNET input: the LR face bicubic-upscaled to HR size
+    std::uint64_t seed = 1;
+};
+
+// The paper's Joint Model with its optimizer and one random batch, ready to step.
+template <Backend B>
+class joint_benchmark {
+public:
+    explicit joint_benchmark(const joint_benchmark_options& o)
+        : net_(make_joint_model<B>(model_options(o))), trainer_(net_, quiet()),
+          labels_(std::size_t(o.batch)) {
+        trainer_.start();
+        rng r(o.seed);
+        const int border = srnet_options{}.border();
+        const shape in{o.batch, 3, o.height, o.width},
+            out{o.batch, 3, o.height - 2 * border, o.width - 2 * border};
+        input_ = random_tensor(in, r);
+        target_ = random_tensor(out, r);
+        for (auto& label : labels_) label = std::int32_t(uniform_index(r, std::uint64_t(o.classes)));
+    }
+    joint_benchmark(const joint_benchmark&) = delete;
+    joint_benchmark& operator=(const joint_benchmark&) = delete;
+
+    // One training iteration (Algorithm 1): forward, backward, SGD step, center update.
+    void train() {
+        const targets<B> t{&target_, labels_};
+        net_.train_step(input_, t);
+        trainer_.optimizer().step(1.0);
+        net_.after_step(t);
+        B::synchronize();
+    }
+    // LR face to 512-d feature for the whole batch.
+    const tensor<B>& infer() {
+        const tensor<B>& features = net_.forward(input_);
+        B::synchronize();
+        return features;
+    }
+    joint_model<B>& model() { return net_; }
+    int batch() const { return input_.shape().n; }
+
+private:
+    static joint_model_options model_options(const joint_benchmark_options& o) {
+        joint_model_options m;
+        m.classes = o.classes;
+        const int border = m.srnet.border();
+        m.frnet.input_height = o.height - 2 * border;
+        m.frnet.input_width = o.width - 2 * border;
+        return m;
+    }
+    static trainer_options quiet() {
+        trainer_options t;
+        t.progress = nullptr;
+        return t;
+    }
+    static tensor<B> random_tensor(const shape& s, rng& r) {
+        std::vector<float> host(s.size());
+        for (float& v : host) v = float(uniform01(r));
+        tensor<B> t(s);
+        B::upload(std::span<const float>(host), t.data());
+        return t;
+    }
+
+    joint_model<B> net_;
+    trainer<B, joint_model<B>> trainer_;
+    tensor<B> input_, target_;
+    std::vector<std::int32_t> labels_;
+};
+
+struct bench_options {
+    std::string backend =
+#if defined(JHR_HAVE_ONEDNN)
+        "onednn";
+#else
+        "reference";
+#endif
+    int batch = 16, threads = 2, iterations = 10, warmup = 2;
+    bool json = false;
+};
+
+struct bench_result {
+    std::vector<double> train_ms, infer_ms; // per timed iteration
+    double train_median_ms = 0, infer_median_ms = 0;
+    double train_images_per_second = 0, infer_images_per_second = 0;
+    double peak_rss_mib = 0; // after the training iterations
+};
+
+inline double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n == 0 ? 0.0 : (n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]));
+}
+
+template <class Function>
+std::vector<double> time_ms(int warmup, int iterations, Function&& f) {
+    for (int i = 0; i < warmup; ++i) f();
+    std::vector<double> ms;
+    for (int i = 0; i < iterations; ++i) {
+        const auto begin = std::chrono::steady_clock::now();
+        f();
+        ms.push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count());
+    }
+    return ms;
+}
+
+inline double peak_rss_mib() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return double(usage.ru_maxrss) / 1024.0; // Linux reports KiB
+}
+
+template <Backend B>
+bench_result run_bench(const bench_options& o) {
+    joint_benchmark_options jo;
+    jo.batch = o.batch;
+    joint_benchmark<B> bench(jo);
+    bench_result r;
+    r.train_ms = time_ms(o.warmup, o.iterations, [&] { bench.train(); });
+    r.peak_rss_mib = peak_rss_mib();
+    r.infer_ms = time_ms(o.warmup, o.iterations, [&] { bench.infer(); });
+    r.train_median_ms = median(r.train_ms);
+    r.infer_median_ms = median(r.infer_ms);
+    r.train_images_per_second = 1e3 * o.batch / r.train_median_ms;
+    r.infer_images_per_second = 1e3 * o.batch / r.infer_median_ms;
+    return r;
+}
+
+inline void print_bench(const bench_options& o, const bench_result& r) {
+    if (o.json) {
+        const nlohmann::json j{{"backend", o.backend},
+                               {"batch", o.batch},
+                               {"threads", o.threads},
+                               {"iterations", o.iterations},
+                               {"train_median_ms", r.train_median_ms},
+                               {"train_images_per_second", r.train_images_per_second},
+                               {"infer_median_ms", r.infer_median_ms},
+                               {"infer_images_per_second", r.infer_images_per_second},
+                               {"peak_rss_mib", r.peak_rss_mib},
+                               {"train_ms", r.train_ms},
+                               {"infer_ms", r.infer_ms}};
+        std::cout << j.dump() << "\n";
+        return;
+    }
+    std::cout << "jhr bench: backend " << o.backend << ", batch " << o.batch << ", threads " << o.threads
+              << ", median of " << o.iterations << "\n"
+              << "  training:  " << r.train_images_per_second << " images/s (" << r.train_median_ms
+              << " ms/step)\n"
+              << "  inference: " << r.infer_images_per_second << " images/s (" << r.infer_median_ms
+              << " ms/batch)\n"
+              << "  peak resident memory after training: " << r.peak_rss_mib << " MiB\n";
+}
+
+inline void add_bench_command(CLI::App& app) {
+    auto opts = std::make_shared<bench_options>();
+    CLI::App* cmd = app.add_subcommand("bench", "Training and inference images/s of the paper's Joint Model");
+    cmd->add_option("--backend", opts->backend, "reference or onednn")
+        ->check(CLI::IsMember({"reference", "onednn"}));
+    cmd->add_option("--batch", opts->batch, "images per step")->check(CLI::Range(1, 4096));
+    cmd->add_option("--threads", opts->threads, "backend threads (oneDNN)")->check(CLI::Range(1, 1024));
+    cmd->add_option("--iterations", opts->iterations, "timed iterations")->check(CLI::Range(1, 100000));
+    cmd->add_option("--warmup", opts->warmup, "untimed iterations first")->check(CLI::Range(0, 100000));
+    cmd->add_flag("--json", opts->json, "one JSON object instead of text");
+    cmd->callback([opts] {
+        if (opts->backend == "reference") {
+            print_bench(*opts, run_bench<reference>(*opts));
+            return;
+        }
+#if defined(JHR_HAVE_ONEDNN)
+        onednn::set_threads(opts->threads);
+        print_bench(*opts, run_bench<onednn>(*opts));
+#else
+        throw error("jhr bench: this build has no oneDNN backend (configure with -DJHR_WITH_ONEDNN=ON)");
+#endif
+    });
+}
+
+} // namespace jhr::cli
