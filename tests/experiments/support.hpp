@@ -1,5 +1,5 @@
 // Shared by the experiments tests: the fastest backend built, the LFW copy, a scratch folder and a
-// tiny reproduce run (56x56 faces, 2-wide FRNET stages, a few iterations) that takes seconds.
+// tiny reproduce run (64x56 faces, 4- to 8-wide FRNET stages, a few iterations) that takes seconds.
 #pragma once
 
 #include "jhr/experiments/reproduce.hpp"
@@ -34,12 +34,12 @@ inline std::filesystem::path scratch_dir(const std::string& name) {
 inline jhr::experiments::reproduce_options tiny_reproduce_options(const std::filesystem::path& out) {
     jhr::experiments::reproduce_options r;
     r.out = out;
-    r.face_height = 56;
+    r.face_height = 64;
     r.face_width = 56;
     r.identities = 20;
-    r.images = 4;
+    r.images = 2;
     r.test_identities = 20;
-    r.test_images = 3;
+    r.test_images = 2;
     auto& t = r.table;
     t.batch = 8;
     t.training.iterations = 3;

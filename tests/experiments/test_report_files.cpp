@@ -32,8 +32,8 @@ TEST_CASE("tiny synthetic reproduce writes every report file with the expected s
     for (const char* f : report_files) CHECK_MESSAGE(std::filesystem::is_regular_file(r.out / f), f);
     REQUIRE(result.settings.size() == 6);
     CHECK(result.networks.size() == 5);
-    CHECK(result.test_faces == 60);
-    CHECK(result.test_pairs == 120); // 20 identities x C(3, 2) same pairs, as many different
+    CHECK(result.test_faces == 40);
+    CHECK(result.test_pairs == 40); // 20 identities x C(2, 2) same pairs, as many different
 
     const std::string md = slurp(r.out / "report.md");
     std::size_t rows = 0;
@@ -42,6 +42,10 @@ TEST_CASE("tiny synthetic reproduce writes every report file with the expected s
           "| 5 | Hallucinated | Hallucinated |", "| 6 (joint) | LR | LR |"})
         rows += count(md, id);
     CHECK(rows == 6);
+    for (std::size_t at = md.find("| 1 | HR | HR |"), row = 0; row < 6; ++row, at = md.find("\n| ", at) + 1) {
+        const std::string line = md.substr(at, md.find('\n', at) - at);
+        CHECK_MESSAGE(count(line, "|") == 10, line); // 9 columns
+    }
     CHECK(count(md, "| 98.63% | 94.73% |") == 1);   // the paper's setting 1 beside ours
     CHECK(count(md, "| Joint Model SRNET |") == 2); // Table 5 and the training table
     CHECK(count(md, "jhr reproduce --data synthetic") == 1);
@@ -69,10 +73,10 @@ TEST_CASE("tiny synthetic reproduce writes every report file with the expected s
     CHECK(count(slurp(r.out / "losses.svg"), "<polyline") == 1 + 3 * 2 + 3);
 
     const image sheet = read_image(r.out / "sheet.png");
-    // 6 samples of 44x40 (52x48 less SRNET's 4 px border): 4 + 6 * (44 + 4) by 4 + 5 * (40 + 4).
+    // 6 samples of 56x48 (64x56 less SRNET's 4 px border): 4 + 6 * (56 + 4) by 4 + 5 * (48 + 4).
     CHECK(result.samples.size() == 6);
-    CHECK(image_height(sheet) == 292);
-    CHECK(image_width(sheet) == 224);
+    CHECK(image_height(sheet) == 364);
+    CHECK(image_width(sheet) == 264);
 }
 
 TEST_CASE("write_report reports a folder it cannot create") {

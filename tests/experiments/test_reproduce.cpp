@@ -36,6 +36,25 @@ TEST_CASE("reproduce on a small LFW View 1 subset: holdout protocol end to end")
     CHECK(text.find("LFW peopleDevTrain.txt") != std::string::npos);
 }
 
+TEST_CASE("reproduce with checkpoints: a rerun resumes finished networks and gives the same results") {
+    const auto dir = scratch_dir("resume");
+    auto r = tiny_reproduce_options(dir / "report");
+    r.table.checkpoint_dir = dir / "checkpoints";
+    r.table.checkpoint_every = 2;
+    std::ostringstream log;
+    const table4_result first = reproduce<fast_backend>(r, log);
+    CHECK(std::filesystem::is_regular_file(dir / "checkpoints" / "joint" / "metrics.jsonl"));
+    const table4_result again = reproduce<fast_backend>(r, log);
+    REQUIRE(again.networks.size() == 5);
+    for (std::size_t n = 0; n < 5; ++n) {
+        CHECK(again.networks[n].report.iterations == 3);
+        CHECK(again.networks[n].report.losses == first.networks[n].report.losses);
+    }
+    for (std::size_t s = 0; s < 6; ++s)
+        CHECK(again.settings[s].accuracy_mean == doctest::Approx(first.settings[s].accuracy_mean));
+    CHECK(again.psnr_joint == doctest::Approx(first.psnr_joint));
+}
+
 TEST_CASE("reproduce refuses unknown data and an incomplete View 2 request") {
     auto r = tiny_reproduce_options(scratch_dir("refuse") / "report");
     std::ostringstream log;

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include <fstream>
+
 using namespace jhr;
 using namespace jhr::experiments;
 
@@ -27,7 +29,7 @@ TEST_CASE("holdout_as_folds: per-part accuracy at the tuned threshold, sample st
 }
 
 TEST_CASE("run_table4 refuses a holdout set without tuning pairs") {
-    data::synthetic_face_options face{52, 48, 1.0, 3.0};
+    data::synthetic_face_options face{64, 56, 1.0, 3.0};
     auto set = synthetic_verification_set(data::synthetic_faces(3, face), 20, 2, 1);
     set.protocol = pair_protocol::holdout;
     auto r = tiny_reproduce_options(scratch_dir("refuse"));
@@ -46,4 +48,32 @@ TEST_CASE("table5_markdown: three methods with PSNR and SSIM") {
     CHECK(md.find("| Bicubic | 25.13 | 0.8000 |") != std::string::npos);
     CHECK(md.find("| Stand-alone SRNET | 26.50 | 0.8500 |") != std::string::npos);
     CHECK(md.find("| Joint Model SRNET | 27.00 | 0.9000 |") != std::string::npos);
+}
+
+TEST_CASE("loss_history: the last record of each iteration up to the final one, in head order") {
+    const auto dir = scratch_dir("history");
+    std::ofstream(dir / "metrics.jsonl") << R"({"iteration": 1, "losses": {"softmax": 5, "center": 1}})"
+                                            "\n"
+                                         << R"({"iteration": 2, "losses": {"softmax": 4, "center": 2}})"
+                                            "\n"
+                                         << R"({"iteration": 3, "losses": {"softmax": 9, "center": 9}})"
+                                            "\n"
+                                         << R"({"iteration": 2, "losses": {"softmax": 3, "center": 7}})"
+                                            "\n"
+                                         << R"({"iteration": 3, "losses": {"softmax": 2, "center": 8}})"
+                                            "\n";
+    training_report resumed;
+    resumed.names = {"softmax", "center"};
+    resumed.first_iteration = 1; // resumed after iteration 1, ran 2 and 3
+    resumed.iterations = 2;
+    const training_report h = experiments::detail::loss_history(dir / "metrics.jsonl", resumed);
+    CHECK(h.first_iteration == 0);
+    CHECK(h.iterations == 3);
+    REQUIRE(h.losses.size() == 3);
+    CHECK(h.losses[0] == std::vector<double>{5, 1});
+    CHECK(h.losses[1] == std::vector<double>{3, 7});
+    CHECK(h.losses[2] == std::vector<double>{2, 8});
+
+    std::ofstream(dir / "bad.jsonl") << "{\"iteration\": 1}\n";
+    CHECK_THROWS_AS(experiments::detail::loss_history(dir / "bad.jsonl", resumed), protocol_error);
 }

@@ -37,6 +37,7 @@ inline std::string canonical_command(const experiments::reproduce_options& r, co
       << " --face-height " << r.face_height << " --face-width " << r.face_width << " --frnet-lr "
       << frnet_rate << " --seed " << r.table.seed;
     if (r.lfw_train_limit > 0) s << " --train-limit " << r.lfw_train_limit;
+    if (!r.table.checkpoint_dir.empty()) s << " --checkpoints " << r.table.checkpoint_dir.string();
     if (r.data == "synthetic")
         s << " --identities " << r.identities << " --images " << r.images << " --test-identities "
           << r.test_identities << " --test-images " << r.test_images;
@@ -88,6 +89,8 @@ inline void add_reproduce_command(CLI::App& app) {
     cmd->add_option("--test-identities", r.test_identities, "synthetic: held-out identities (>= 20)");
     cmd->add_option("--test-images", r.test_images, "synthetic: images per held-out identity");
     cmd->add_option("--seed", r.table.seed, "data and initialisation seed");
+    cmd->add_option("--checkpoints", r.table.checkpoint_dir,
+                    "checkpoint every network here; a rerun with the same options resumes");
     cmd->add_option("--machine", r.machine, "machine description recorded in the report");
     cmd->callback([opts] {
         auto& o = *opts;

@@ -85,7 +85,8 @@ inline std::string report_markdown(const table4_result& r, const report_about& a
     md += format("| Evaluation time | %.0f s |\n\n", r.evaluation_seconds);
 
     md += "## Table 4: verification accuracy and TAR\n\n"
-          "Ours: mean ± sample std over the folds (parts) of the test list; TAR = true-accept rate at the "
+          "Ours: mean ± sample std (percentage points) over the folds (parts) of the test list; TAR = "
+          "true-accept rate at the "
           "given "
           "false-accept rate, over every test pair. Paper: CASIA-WebFace training, LFW View 2 (10 folds).\n\n"
           "| Setting | Training data | Testing data | Acc (ours) | TAR@FAR=0.1% (ours) | TAR@FAR=1% (ours) | "
@@ -95,7 +96,7 @@ inline std::string report_markdown(const table4_result& r, const report_about& a
         const auto& s = r.settings[i];
         const paper_row* p = i < 6 ? &paper_table4[i] : nullptr;
         md += "| " + s.setting + " | " + s.training_data + " | " + s.testing_data + " | " +
-              format("%.2f%% ± %.2f | %.2f%% | %.2f%% | %.4f", 100 * s.accuracy_mean, 100 * s.accuracy_std,
+              format("%.2f%% ± %.2f | %.2f%% | %.2f%%", 100 * s.accuracy_mean, 100 * s.accuracy_std,
                      100 * s.tar_at_far_0_1_percent, 100 * s.tar_at_far_1_percent) +
               format(" | %.4f", s.auc) +
               (p ? format(" | %.2f%% | %.2f%% |\n", p->accuracy, p->tp) : std::string(" | | |\n"));

@@ -73,7 +73,8 @@ table4_result run_and_write(Train train, const verification_set<Test>& test, con
                     {"frnet_widths", o.model.frnet.widths},
                     {"frnet_blocks", o.model.frnet.blocks},
                     {"features", o.model.frnet.features},
-                    {"learning_rates", o.training.learning_rates}};
+                    {"learning_rates", o.training.learning_rates},
+                    {"checkpoint_dir", o.checkpoint_dir.string()}};
     const table4_result result = run_table4<B>(std::move(train), test, o, log);
     write_report(r.out, result, about);
     log << "report written to " << r.out.string() << "\n";

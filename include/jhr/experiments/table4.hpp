@@ -21,6 +21,8 @@
 #include "jhr/train/trainer.hpp"
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 
 namespace jhr::experiments {
@@ -31,6 +33,10 @@ struct table4_options {
     std::size_t batch = 16;
     int scale = 4;
     std::size_t sample_faces = 6; // test faces kept for the sample sheet (evenly spaced)
+    // Non-empty: each network checkpoints into checkpoint_dir/<network> every checkpoint_every
+    // iterations and logs metrics.jsonl there; a rerun resumes (or skips) finished work.
+    std::filesystem::path checkpoint_dir;
+    std::int64_t checkpoint_every = 50;
     std::uint64_t seed = 1;
 };
 
@@ -129,6 +135,33 @@ inline Eigen::MatrixXd stack_rows(const std::vector<Eigen::MatrixXd>& parts) {
     return out;
 }
 
+// The report's per-iteration losses from a metrics.jsonl that resumed runs appended to: the last
+// record of each iteration up to the report's final one, in head order; `iterations` becomes the
+// history's length. seconds and images_per_second stay those of the last (resumed) run.
+inline training_report loss_history(const std::filesystem::path& metrics, training_report report) {
+    std::ifstream in(metrics);
+    if (!in) throw io_error(metrics.string() + ": cannot open training metrics");
+    const std::int64_t last = report.first_iteration + report.iterations;
+    std::map<std::int64_t, std::vector<double>> by_iteration;
+    std::string line;
+    for (int number = 1; std::getline(in, line); ++number) {
+        if (line.empty()) continue;
+        const auto j = nlohmann::json::parse(line, nullptr, false);
+        if (j.is_discarded() || !j.contains("iteration") || !j.contains("losses"))
+            throw protocol_error(metrics.string() + ":" + std::to_string(number) + ": not a training record");
+        const auto iteration = j["iteration"].get<std::int64_t>();
+        if (iteration > last) continue;
+        std::vector<double> losses;
+        for (const auto& name : report.names) losses.push_back(j["losses"].value(name, std::nan("")));
+        by_iteration[iteration] = std::move(losses);
+    }
+    report.losses.clear();
+    report.first_iteration = by_iteration.empty() ? last : by_iteration.begin()->first - 1;
+    for (auto& [iteration, losses] : by_iteration) report.losses.push_back(std::move(losses));
+    report.iterations = std::int64_t(report.losses.size());
+    return report;
+}
+
 // Accuracy per test part at the tuned threshold; ROC over every test pair.
 inline eval::verification_result holdout_as_folds(const eval::holdout_result& h) {
     eval::verification_result v;
@@ -217,24 +250,35 @@ table4_result run_table4(TrainSource train_source, const verification_set<TestSo
     data::batch_loader loader(std::move(train_source), lo);
     const auto begin = std::chrono::steady_clock::now();
 
-    auto train = [&](auto& net, setting s, srnet<B>* hallucinator, const char* what) {
+    auto train = [&](auto& net, setting s, srnet<B>* hallucinator, const char* what, const char* folder) {
         log << "training " << what << " (" << o.training.iterations << " iterations, batch " << o.batch
             << ")\n";
-        trainer<B, std::remove_reference_t<decltype(net)>> t(net, o.training);
+        trainer_options to = o.training;
+        if (!o.checkpoint_dir.empty()) {
+            to.checkpoint_dir = o.checkpoint_dir / folder;
+            to.metrics_path = to.checkpoint_dir / "metrics.jsonl";
+            to.resume = true;
+            to.checkpoint_every = o.checkpoint_every;
+            std::filesystem::create_directories(to.checkpoint_dir);
+        }
+        trainer<B, std::remove_reference_t<decltype(net)>> t(net, to);
         t.start();
         input_preparer<B> prepare(s, border, hallucinator);
-        result.networks.push_back({what, t.run(loader, o.batch, prepare)});
+        training_report report = t.run(loader, o.batch, prepare);
+        if (!to.metrics_path.empty()) report = detail::loss_history(to.metrics_path, std::move(report));
+        result.networks.push_back({what, std::move(report)});
     };
     auto sr = make_srnet_model<B>(o.model);
-    train(sr, setting::srnet, nullptr, "stand-alone SRNET");
+    train(sr, setting::srnet, nullptr, "stand-alone SRNET", "srnet");
     auto fr_hr = make_frnet_model<B>(o.model);
-    train(fr_hr, setting::hr, nullptr, "FRNET-HR");
+    train(fr_hr, setting::hr, nullptr, "FRNET-HR", "frnet_hr");
     auto fr_lr = make_frnet_model<B>(o.model);
-    train(fr_lr, setting::lr, nullptr, "FRNET-LR");
+    train(fr_lr, setting::lr, nullptr, "FRNET-LR", "frnet_lr");
     auto fr_sr = make_frnet_model<B>(o.model);
-    train(fr_sr, setting::hallucinated, &sr.template stage<0>(), "FRNET on hallucinated faces");
+    train(fr_sr, setting::hallucinated, &sr.template stage<0>(), "FRNET on hallucinated faces",
+          "frnet_hallucinated");
     auto joint = make_joint_model<B>(o.model);
-    train(joint, setting::joint, nullptr, "Joint Model");
+    train(joint, setting::joint, nullptr, "Joint Model", "joint");
     const auto trained = std::chrono::steady_clock::now();
     result.train_seconds = std::chrono::duration<double>(trained - begin).count();
 
