@@ -1,4 +1,4 @@
-// jhr/backends/onednn/convolution.hpp against the reference convolution, in both layouts.
+// jhr/backends/onednn/convolution.hpp against the reference convolution: both layouts, both algorithms.
 #include "agreement.hpp"
 
 #include "jhr/backends/onednn.hpp"
@@ -73,11 +73,28 @@ void check_agreement(const jhr::conv2d_geometry& g, bool bias) {
         CHECK(std::isnan(db[0])); // a null bias gradient is not written
 }
 
-// Restores the layout a test changed.
+// Restores the layout and algorithm a test changed.
 struct layout_scope {
     jhr::backends::convolution_layout saved = jhr::onednn::layout().load();
-    explicit layout_scope(jhr::backends::convolution_layout l) { jhr::onednn::layout() = l; }
-    ~layout_scope() { jhr::onednn::layout() = saved; }
+    jhr::backends::convolution_algorithm saved_algorithm = jhr::onednn::algorithm().load();
+    explicit layout_scope(
+        jhr::backends::convolution_layout l,
+        jhr::backends::convolution_algorithm a = jhr::backends::convolution_algorithm::direct) {
+        jhr::onednn::layout() = l;
+        jhr::onednn::algorithm() = a;
+    }
+    ~layout_scope() {
+        jhr::onednn::layout() = saved;
+        jhr::onednn::algorithm() = saved_algorithm;
+    }
+};
+
+// The paper's 3x3 stride-1 layers at reduced size, all of them where Winograd pays.
+const jhr::conv2d_geometry paper_3x3[] = {
+    {2, 64, 19, 17, 64, 3, 1, 1},   // stage 1 residual conv
+    {2, 64, 19, 17, 128, 3, 1, 0},  // stage 2 entry
+    {2, 256, 12, 10, 256, 3, 1, 1}, // stage 3 residual conv
+    {2, 512, 10, 8, 512, 3, 1, 1},  // stage 4-width conv at 10x8 (5x4 stays direct)
 };
 
 } // namespace
@@ -99,7 +116,35 @@ TEST_CASE("onednn convolution agrees with the reference, blocked layout with reo
 }
 
 TEST_CASE("onednn convolution at a paper-sized layer (FRNET 3x3 pad 1, 12x10, 32 -> 32 channels)") {
+    layout_scope scope(jhr::backends::convolution_layout::blocked);
     check_agreement({2, 32, 12, 10, 32, 3, 1, 1}, true);
+}
+
+TEST_CASE("onednn Winograd convolution agrees with the reference on the paper's 3x3 layers") {
+    layout_scope scope(jhr::backends::convolution_layout::blocked,
+                       jhr::backends::convolution_algorithm::winograd);
+    for (const auto& g : paper_3x3) check_agreement(g, true);     // measured ~1e-6
+    for (const auto& g : geometries()) check_agreement(g, false); // falls back to direct where it must
+}
+
+TEST_CASE("onednn Winograd is selected where oneDNN has it: its rounding differs from direct") {
+    if (dnnl::get_effective_cpu_isa() < dnnl::cpu_isa::avx512_core) return; // no Winograd kernels
+    const jhr::conv2d_geometry& g = paper_3x3[0];
+    std::mt19937 rng(3);
+    const auto x = random_vector(g.input().size(), rng), w = random_vector(g.weight().size(), rng);
+    std::vector<float> direct(g.output().size()), winograd(g.output().size());
+    {
+        layout_scope scope(jhr::backends::convolution_layout::blocked);
+        jhr::onednn::conv2d_forward(g, x.data(), w.data(), nullptr, direct.data());
+    }
+    {
+        layout_scope scope(jhr::backends::convolution_layout::blocked,
+                           jhr::backends::convolution_algorithm::winograd);
+        jhr::onednn::conv2d_forward(g, x.data(), w.data(), nullptr, winograd.data());
+    }
+    const double d = relative_difference(winograd, direct);
+    CHECK(d > 0);
+    CHECK(d < jhr::testing::agreement_tolerance);
 }
 
 TEST_CASE("onednn convolution reports an impossible geometry as a backend_error naming the primitive") {

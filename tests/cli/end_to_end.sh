@@ -90,6 +90,21 @@ errors)
   contains "$err" "no_checkpoint"
   expect 1 "$jhr" train --data "$work/no_data" --iterations 1
   contains "$err" "no_data"
+  # Divergence: exit 4, naming the iteration, with the last checkpoint kept.
+  rm -rf "$work/diverge"
+  expect 4 "$jhr" train --data synthetic --identities 4 --images 4 "${tiny[@]}" --iterations 40 \
+    --lr-frnet 1e4 --lr-srnet 1e4 --checkpoint "$work/diverge" --checkpoint-every 1
+  contains "$err" "diverged at iteration"
+  [[ -f $work/diverge/latest ]] || fail "no checkpoint kept: $(ls "$work/diverge")"
+  ;;
+bench)
+  mkdir -p "$work"
+  expect 0 "$jhr" bench --batch 1 --iterations 1 --warmup 0 --json
+  for key in '"train_images_per_second":' '"infer_images_per_second":' '"peak_rss_mib":'; do
+    contains "$out" "$key"
+  done
+  [[ $out != *'_per_second":0'* ]] || fail "zero throughput: $out"
+  expect 2 "$jhr" bench --convolution fft
   ;;
 *) fail "unknown step $step" ;;
 esac

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include <limits>
+
 namespace {
 template <class B>
 jhr::trainer_options tiny_options(std::int64_t iterations) {
@@ -15,7 +17,8 @@ jhr::trainer_options tiny_options(std::int64_t iterations) {
 }
 } // namespace
 
-TEST_CASE_TEMPLATE("trainer: joint training on synthetic faces lowers both loss terms", B, JHR_TEST_BACKENDS) {
+TEST_CASE_TEMPLATE("trainer: joint training on synthetic faces lowers both loss terms", B,
+                   JHR_TEST_BACKENDS) {
     auto net = jhr::make_joint_model<B>(jhr::testing::tiny_joint_options(4));
     jhr::data::batch_loader loader(jhr::testing::tiny_faces(4, 8), jhr::testing::tiny_loader_options(8));
     jhr::trainer<B, decltype(net)> t(net, tiny_options<B>(60));
@@ -28,7 +31,8 @@ TEST_CASE_TEMPLATE("trainer: joint training on synthetic faces lowers both loss 
         for (std::size_t i = from; i < from + 10; ++i) s += report.losses[i][k];
         return s / 10;
     };
-    INFO("pixel " << mean(0, 0) << " -> " << mean(50, 0) << ", softmax " << mean(0, 1) << " -> " << mean(50, 1));
+    INFO("pixel " << mean(0, 0) << " -> " << mean(50, 0) << ", softmax " << mean(0, 1) << " -> "
+                  << mean(50, 1));
     CHECK(mean(50, 0) < 0.7 * mean(0, 0));
     CHECK(mean(50, 1) < 0.9 * mean(0, 1));
 }
@@ -48,8 +52,8 @@ TEST_CASE_TEMPLATE("trainer: a resumed run repeats the uninterrupted one bit for
     };
     const auto dir = jhr::testing::fresh_dir("resume");
     const auto whole = run(7, false, dir / "whole");
-    const auto first = run(3, false, dir / "split");   // 4 faces per batch, 4 batches per epoch:
-    const auto second = run(7, true, dir / "split");   // the resume lands inside epoch 0
+    const auto first = run(3, false, dir / "split"); // 4 faces per batch, 4 batches per epoch:
+    const auto second = run(7, true, dir / "split"); // the resume lands inside epoch 0
     REQUIRE(first.size() == 3);
     REQUIRE(second.size() == 4);
     for (std::size_t i = 0; i < 3; ++i) CHECK(first[i] == whole[i]);
@@ -74,6 +78,24 @@ TEST_CASE_TEMPLATE("trainer: a diverging run stops with a diagnostic and keeps t
     CHECK(last_good.iteration == t.iteration());
     for (const auto& w : last_good.weights)
         for (float v : w.values) REQUIRE(std::isfinite(v));
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE_TEMPLATE("trainer: a checkpoint with a non-finite parameter is refused, not written", B,
+                   jhr::reference) {
+    const auto dir = jhr::testing::fresh_dir("nonfinite");
+    auto net = jhr::make_joint_model<B>(jhr::testing::tiny_joint_options(4));
+    auto o = tiny_options<B>(1);
+    o.checkpoint_dir = dir;
+    jhr::trainer<B, decltype(net)> t(net, o);
+    t.start();
+    bool poisoned = false;
+    net.for_each_parameter([&](std::string_view, jhr::parameter<B>& p) {
+        if (!poisoned) p.value.fill(std::numeric_limits<float>::infinity());
+        poisoned = true;
+    });
+    CHECK_THROWS_WITH_AS(t.save(), doctest::Contains("is not finite"), jhr::training_diverged);
+    CHECK((!std::filesystem::exists(dir) || std::filesystem::is_empty(dir)));
     std::filesystem::remove_all(dir);
 }
 

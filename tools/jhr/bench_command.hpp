@@ -7,16 +7,16 @@
 // - inference: the LR face through SRNET and FRNET to the 512-d feature.
 // Each is warmed up, then timed K times; images/s = batch / median step time. Peak resident
 // memory (getrusage ru_maxrss) is read after the training iterations, before inference.
-// --threads sets the backend's thread count (oneDNN: its OpenMP pool); the reference backend is
-// single-threaded. joint_benchmark<B> is the fixture, shared with benchmarks/bench_network.cpp.
+// --backend is any built backend (tools/jhr/backend_dispatch.hpp). --threads sets the backend's
+// thread count where it has one (oneDNN: its OpenMP pool); --convolution picks oneDNN's
+// convolution algorithm (backends/onednn/convolution.hpp). joint_benchmark<B> is the fixture, shared with
+// benchmarks/bench_network.cpp.
 #pragma once
 
-#include "jhr/backends/reference.hpp"
+#include "backend_dispatch.hpp"
+
 #include "jhr/models/joint_model.hpp"
 #include "jhr/train/trainer.hpp"
-#if defined(JHR_HAVE_ONEDNN)
-#include "jhr/backends/onednn.hpp"
-#endif
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -112,6 +112,7 @@ struct bench_options {
         "reference";
 #endif
     int batch = 16, threads = 2, iterations = 10, warmup = 2;
+    std::string convolution = "winograd";
     bool json = false;
 };
 
@@ -191,24 +192,28 @@ inline void print_bench(const bench_options& o, const bench_result& r) {
 inline void add_bench_command(CLI::App& app) {
     auto opts = std::make_shared<bench_options>();
     CLI::App* cmd = app.add_subcommand("bench", "Training and inference images/s of the paper's Joint Model");
-    cmd->add_option("--backend", opts->backend, "reference or onednn")
-        ->check(CLI::IsMember({"reference", "onednn"}));
+    cmd->add_option("--backend", opts->backend, "one of: " + built_backends_list())
+        ->check(CLI::IsMember(built_backends()));
     cmd->add_option("--batch", opts->batch, "images per step")->check(CLI::Range(1, 4096));
     cmd->add_option("--threads", opts->threads, "backend threads (oneDNN)")->check(CLI::Range(1, 1024));
     cmd->add_option("--iterations", opts->iterations, "timed iterations")->check(CLI::Range(1, 100000));
     cmd->add_option("--warmup", opts->warmup, "untimed iterations first")->check(CLI::Range(0, 100000));
     cmd->add_flag("--json", opts->json, "one JSON object instead of text");
+    cmd->add_option(
+           "--convolution", opts->convolution,
+           "oneDNN convolution algorithm: winograd (3x3 layers where it pays, else direct) or direct")
+        ->check(CLI::IsMember({"winograd", "direct"}));
     cmd->callback([opts] {
-        if (opts->backend == "reference") {
-            print_bench(*opts, run_bench<reference>(*opts));
-            return;
-        }
+        with_backend(opts->backend, [&]<Backend B>() {
+            if constexpr (requires { B::set_threads(1); }) B::set_threads(opts->threads);
 #if defined(JHR_HAVE_ONEDNN)
-        onednn::set_threads(opts->threads);
-        print_bench(*opts, run_bench<onednn>(*opts));
-#else
-        throw error("jhr bench: this build has no oneDNN backend (configure with -DJHR_WITH_ONEDNN=ON)");
+            if constexpr (std::same_as<B, onednn>)
+                onednn::algorithm() = opts->convolution == "direct"
+                                          ? backends::convolution_algorithm::direct
+                                          : backends::convolution_algorithm::winograd;
 #endif
+            print_bench(*opts, run_bench<B>(*opts));
+        });
     });
 }
 

@@ -38,6 +38,11 @@ public:
         if (s.size() > storage_.size()) storage_ = typename B::template buffer<float>(s.size());
         shape_ = s;
     }
+    // Gives the storage back (to the backend's allocator cache) and becomes empty.
+    void release() {
+        storage_ = typename B::template buffer<float>();
+        shape_ = jhr::shape{};
+    }
     // Reinterprets the same elements under another shape of equal size.
     void reshape(const jhr::shape& s) {
         if (s.size() != size())

@@ -19,8 +19,8 @@ public:
     explicit conv2d(const conv2d_options& o)
         : options_(o), weight_(shape{o.out_channels, o.in_channels, o.kernel, o.kernel}, true) {
         if (o.in_channels <= 0 || o.out_channels <= 0 || o.kernel <= 0 || o.stride <= 0 || o.pad < 0)
-            throw shape_error("conv2d: invalid options in=" + std::to_string(o.in_channels) +
-                              " out=" + std::to_string(o.out_channels) + " kernel=" + std::to_string(o.kernel) +
+            throw shape_error("conv2d: invalid options in=" + std::to_string(o.in_channels) + " out=" +
+                              std::to_string(o.out_channels) + " kernel=" + std::to_string(o.kernel) +
                               " stride=" + std::to_string(o.stride) + " pad=" + std::to_string(o.pad));
         if (o.bias) bias_ = parameter<B>(shape{o.out_channels, 1, 1, 1}, false);
     }
@@ -43,9 +43,12 @@ public:
         B::conv2d_backward_weights(g, input_->data(), dy.data(), weight_.grad.data(),
                                    options_.bias ? bias_.grad.data() : nullptr);
         input_grad_.resize(g.input());
-        if (compute_input_gradient) B::conv2d_backward_data(g, weight_.value.data(), dy.data(), input_grad_.data());
+        if (compute_input_gradient)
+            B::conv2d_backward_data(g, weight_.value.data(), dy.data(), input_grad_.data());
         return input_grad_;
     }
+
+    void release_input_gradient() { input_grad_.release(); }
 
     template <class Visitor>
     void for_each_parameter(Visitor&& visit) {
@@ -65,15 +68,15 @@ public:
 
 private:
     conv2d_geometry geometry(const shape& in) const {
-        const conv2d_geometry g{in.n, in.c, in.h, in.w, options_.out_channels, options_.kernel, options_.stride,
-                                options_.pad};
+        const conv2d_geometry g{
+            in.n, in.c, in.h, in.w, options_.out_channels, options_.kernel, options_.stride, options_.pad};
         if (in.c != options_.in_channels)
             throw shape_error("conv2d: input " + in.str() + " has " + std::to_string(in.c) +
                               " channels, the layer expects " + std::to_string(options_.in_channels));
         if (in.h + 2 * options_.pad < options_.kernel || in.w + 2 * options_.pad < options_.kernel)
-            throw shape_error("conv2d: input " + in.str() + " is smaller than the " + std::to_string(options_.kernel) +
-                              "x" + std::to_string(options_.kernel) + " kernel with pad " +
-                              std::to_string(options_.pad));
+            throw shape_error("conv2d: input " + in.str() + " is smaller than the " +
+                              std::to_string(options_.kernel) + "x" + std::to_string(options_.kernel) +
+                              " kernel with pad " + std::to_string(options_.pad));
         return g;
     }
 

@@ -32,6 +32,14 @@ concept Layer = Backend<B> && requires(L& layer, const L& const_layer, const ten
     layer.initialize(r);
 };
 
+// Frees the input gradient layer's last backward() returned, once its consumer is done with it, so
+// that a network holds only the gradients in flight (layer.release_input_gradient() where the
+// layer has one; layers without it keep theirs).
+template <class L>
+void release_input_gradient(L& layer) {
+    if constexpr (requires { layer.release_input_gradient(); }) layer.release_input_gradient();
+}
+
 // Throws if forward has not run before backward.
 inline void expect_forward_before_backward(const void* input, const char* layer) {
     if (!input) throw error(std::string(layer) + ": backward() called before forward()");

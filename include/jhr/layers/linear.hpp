@@ -11,10 +11,11 @@ template <Backend B>
 class linear {
 public:
     linear(int in_features, int out_features, bool bias = true)
-        : in_(in_features), out_(out_features), has_bias_(bias), weight_(shape{out_features, in_features, 1, 1}, true) {
+        : in_(in_features), out_(out_features), has_bias_(bias),
+          weight_(shape{out_features, in_features, 1, 1}, true) {
         if (in_features <= 0 || out_features <= 0)
-            throw shape_error("linear: feature counts must be positive, got in=" + std::to_string(in_features) +
-                              " out=" + std::to_string(out_features));
+            throw shape_error("linear: feature counts must be positive, got in=" +
+                              std::to_string(in_features) + " out=" + std::to_string(out_features));
         if (bias) bias_ = parameter<B>(shape{out_features, 1, 1, 1}, false);
     }
 
@@ -40,9 +41,12 @@ public:
         B::gemm({true, false, out_, in_, n}, 1.0f, dy.data(), input_->data(), 0.0f, weight_.grad.data());
         if (has_bias_) B::sum_rows(n, out_, dy.data(), bias_.grad.data());
         input_grad_.resize(input_->shape());
-        B::gemm({false, false, n, in_, out_}, 1.0f, dy.data(), weight_.value.data(), 0.0f, input_grad_.data());
+        B::gemm({false, false, n, in_, out_}, 1.0f, dy.data(), weight_.value.data(), 0.0f,
+                input_grad_.data());
         return input_grad_;
     }
+
+    void release_input_gradient() { input_grad_.release(); }
 
     template <class Visitor>
     void for_each_parameter(Visitor&& visit) {

@@ -12,8 +12,8 @@ class max_pool2d {
 public:
     explicit max_pool2d(int window = 2, int stride = 2) : window_(window), stride_(stride) {
         if (window <= 0 || stride <= 0)
-            throw shape_error("max_pool2d: window and stride must be positive, got " + std::to_string(window) +
-                              ", " + std::to_string(stride));
+            throw shape_error("max_pool2d: window and stride must be positive, got " +
+                              std::to_string(window) + ", " + std::to_string(stride));
     }
 
     shape output_shape(const shape& in) const { return geometry(in).output(); }
@@ -35,6 +35,8 @@ public:
         B::max_pool2d_backward(g, workspace_.data(), dy.data(), input_grad_.data());
         return input_grad_;
     }
+    void release_input_gradient() { input_grad_.release(); }
+
     template <class Visitor>
     void for_each_parameter(Visitor&&) {}
     void initialize(rng&) {}
@@ -42,8 +44,8 @@ public:
 private:
     pool2d_geometry geometry(const shape& in) const {
         if (in.h < window_ || in.w < window_)
-            throw shape_error("max_pool2d: input " + in.str() + " is smaller than the " + std::to_string(window_) +
-                              "x" + std::to_string(window_) + " window");
+            throw shape_error("max_pool2d: input " + in.str() + " is smaller than the " +
+                              std::to_string(window_) + "x" + std::to_string(window_) + " window");
         return {in.n, in.c, in.h, in.w, window_, stride_};
     }
 

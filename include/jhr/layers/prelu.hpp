@@ -11,7 +11,8 @@ class prelu {
 public:
     explicit prelu(int channels, float initial_slope = 0.25f)
         : alpha_(shape{channels, 1, 1, 1}, false), initial_slope_(initial_slope) {
-        if (channels <= 0) throw shape_error("prelu: channels must be positive, got " + std::to_string(channels));
+        if (channels <= 0)
+            throw shape_error("prelu: channels must be positive, got " + std::to_string(channels));
         alpha_.value.fill(initial_slope);
     }
 
@@ -31,10 +32,12 @@ public:
         expect_forward_before_backward(input_, "prelu");
         expect_shape(input_->shape(), dy.shape(), "prelu::backward: output gradient");
         input_grad_.resize(dy.shape());
-        B::prelu_backward(geometry(dy.shape()), input_->data(), alpha_.value.data(), dy.data(), input_grad_.data(),
-                          alpha_.grad.data());
+        B::prelu_backward(geometry(dy.shape()), input_->data(), alpha_.value.data(), dy.data(),
+                          input_grad_.data(), alpha_.grad.data());
         return input_grad_;
     }
+    void release_input_gradient() { input_grad_.release(); }
+
     template <class Visitor>
     void for_each_parameter(Visitor&& visit) {
         visit("alpha", alpha_);

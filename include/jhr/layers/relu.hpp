@@ -23,6 +23,9 @@ public:
         B::relu_backward(dy.size(), input_->data(), dy.data(), input_grad_.data());
         return input_grad_;
     }
+
+    void release_input_gradient() { input_grad_.release(); }
+
     template <class Visitor>
     void for_each_parameter(Visitor&&) {}
     void initialize(rng&) {}

@@ -5,6 +5,7 @@
 
 #include "jhr/layers/layer.hpp"
 
+#include <iterator>
 #include <vector>
 
 namespace jhr {
@@ -30,15 +31,24 @@ public:
         for (L& layer : layers_) current = &layer.forward(*current);
         return *current;
     }
+    // Each layer's gradient is released once the layer below has consumed it (not passed it through).
     template <class Tensor>
     const Tensor& backward(const Tensor& dy) {
         const Tensor* current = &dy;
-        for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) current = &it->backward(*current);
+        for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) {
+            const Tensor* consumed = current;
+            current = &it->backward(*consumed);
+            if (it != layers_.rbegin() && current != consumed) jhr::release_input_gradient(*std::prev(it));
+        }
         return *current;
+    }
+    void release_input_gradient() {
+        if (!layers_.empty()) jhr::release_input_gradient(layers_.front());
     }
     template <class Visitor>
     void for_each_parameter(Visitor&& visit) {
-        for (std::size_t i = 0; i < layers_.size(); ++i) layers_[i].for_each_parameter(prefixed(std::to_string(i), visit));
+        for (std::size_t i = 0; i < layers_.size(); ++i)
+            layers_[i].for_each_parameter(prefixed(std::to_string(i), visit));
     }
     template <class Rng>
     void initialize(Rng& r) {

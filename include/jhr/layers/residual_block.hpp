@@ -23,12 +23,21 @@ public:
         B::add(x.size(), x.data(), branch.data(), output_.data());
         return output_;
     }
+    // Each inner gradient is released as soon as the next layer down has consumed it.
     const tensor<B>& backward(const tensor<B>& dy) {
-        const tensor<B>& branch = conv1_.backward(prelu1_.backward(conv2_.backward(prelu2_.backward(dy))));
+        const tensor<B>& d_conv2_out = prelu2_.backward(dy);
+        const tensor<B>& d_prelu1_out = conv2_.backward(d_conv2_out);
+        prelu2_.release_input_gradient();
+        const tensor<B>& d_conv1_out = prelu1_.backward(d_prelu1_out);
+        conv2_.release_input_gradient();
+        const tensor<B>& branch = conv1_.backward(d_conv1_out);
+        prelu1_.release_input_gradient();
         input_grad_.resize(dy.shape());
         B::add(dy.size(), dy.data(), branch.data(), input_grad_.data());
+        conv1_.release_input_gradient();
         return input_grad_;
     }
+    void release_input_gradient() { input_grad_.release(); }
 
     template <class Visitor>
     void for_each_parameter(Visitor&& visit) {

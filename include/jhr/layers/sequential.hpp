@@ -13,8 +13,7 @@
 namespace jhr {
 
 template <Backend B, class... Layers>
-    requires(Layer<Layers, B> && ...)
-class sequential {
+requires(Layer<Layers, B>&&...) class sequential {
 public:
     explicit sequential(Layers... layers) : layers_(std::move(layers)...) {}
 
@@ -28,8 +27,10 @@ public:
         std::apply([&](auto&... layer) { ((current = &layer.forward(*current)), ...); }, layers_);
         return *current;
     }
-    const tensor<B>& backward(const tensor<B>& dy) {
-        return backward_from<sizeof...(Layers)>(dy);
+    const tensor<B>& backward(const tensor<B>& dy) { return backward_from<sizeof...(Layers)>(dy); }
+    // Gradients inside are released during backward; the one returned belongs to the first layer.
+    void release_input_gradient() {
+        if constexpr (sizeof...(Layers) > 0) jhr::release_input_gradient(std::get<0>(layers_));
     }
     template <class Visitor>
     void for_each_parameter(Visitor&& visit) {
@@ -40,14 +41,24 @@ public:
     }
 
     template <std::size_t I>
-    auto& get() { return std::get<I>(layers_); }
+    auto& get() {
+        return std::get<I>(layers_);
+    }
     static constexpr std::size_t size() { return sizeof...(Layers); }
 
 private:
+    // Layer I - 1's backward consumes dy, the gradient layer I returned, which is then released
+    // unless layer I - 1 passed it through as its own (an empty repeat).
     template <std::size_t I>
     const tensor<B>& backward_from(const tensor<B>& dy) {
-        if constexpr (I == 0) return dy;
-        else return backward_from<I - 1>(std::get<I - 1>(layers_).backward(dy));
+        if constexpr (I == 0) {
+            return dy;
+        } else {
+            const tensor<B>& dx = std::get<I - 1>(layers_).backward(dy);
+            if constexpr (I < sizeof...(Layers))
+                if (&dx != &dy) jhr::release_input_gradient(std::get<I>(layers_));
+            return backward_from<I - 1>(dx);
+        }
     }
     template <class Visitor, std::size_t... I>
     void visit_children(Visitor& visit, std::index_sequence<I...>) {

@@ -88,18 +88,24 @@ public:
     }
 
     template <std::size_t I>
-    auto& stage() { return std::get<I>(stages_); }
+    auto& stage() {
+        return std::get<I>(stages_);
+    }
     template <std::size_t K>
-    auto& head() { return std::get<K>(heads_); }
+    auto& head() {
+        return std::get<K>(heads_);
+    }
     const tensor<B>& output(std::size_t stage) const { return *outputs_.at(stage); }
     const std::array<double, head_count>& losses() const { return losses_; }
     const std::string& stage_name(std::size_t i) const { return names_.at(i); }
     std::array<std::string, head_count> head_names() const {
-        return std::apply([](const auto&... h) { return std::array<std::string, head_count>{h.name...}; }, heads_);
+        return std::apply([](const auto&... h) { return std::array<std::string, head_count>{h.name...}; },
+                          heads_);
     }
     shape output_shape(std::size_t stage, shape in) const {
         std::size_t i = 0;
-        std::apply([&](const auto&... s) { ((i++ <= stage ? (in = s.output_shape(in), 0) : 0), ...); }, stages_);
+        std::apply([&](const auto&... s) { ((i++ <= stage ? (in = s.output_shape(in), 0) : 0), ...); },
+                   stages_);
         return in;
     }
 
@@ -117,9 +123,11 @@ public:
     // Parameters of the heads attached to stage I.
     template <std::size_t I, class Visitor>
     void for_each_head_parameter(Visitor&& visit) {
-        std::apply([&](auto&... h) {
-            ((h.stage == I ? h.head.for_each_parameter(prefixed(h.name, visit)) : void()), ...);
-        }, heads_);
+        std::apply(
+            [&](auto&... h) {
+                ((h.stage == I ? h.head.for_each_parameter(prefixed(h.name, visit)) : void()), ...);
+            },
+            heads_);
     }
     template <class Visitor>
     void for_each_state(Visitor&& visit) {
@@ -139,7 +147,7 @@ private:
     template <std::size_t... K>
     void evaluate_heads(const targets<B>& t, std::index_sequence<K...>) {
         ((losses_[K] = std::get<K>(heads_).head.evaluate(*outputs_[std::get<K>(heads_).stage], t,
-                                                          std::get<K>(heads_).weight)),
+                                                         std::get<K>(heads_).weight)),
          ...);
     }
     // `from_next`: dL/d(output of stage I) coming back from stage I + 1 (null for the last stage).
@@ -147,25 +155,33 @@ private:
     void run_backward(const tensor<B>* from_next) {
         tensor<B>& junction = junctions_[I];
         const tensor<B>* incoming = from_next;
-        std::apply([&](auto&... h) {
-            auto add = [&](auto& attached) {
-                if (attached.stage != I) return;
-                const tensor<B>& g = attached.head.gradient();
-                if (!incoming) {
-                    incoming = &g;
-                } else {
-                    if (incoming != &junction) {
-                        junction.copy_from(*incoming);
-                        incoming = &junction;
+        std::apply(
+            [&](auto&... h) {
+                auto add = [&](auto& attached) {
+                    if (attached.stage != I) return;
+                    const tensor<B>& g = attached.head.gradient();
+                    if (!incoming) {
+                        incoming = &g;
+                    } else {
+                        if (incoming != &junction) {
+                            junction.copy_from(*incoming);
+                            incoming = &junction;
+                        }
+                        expect_shape(junction.shape(), g.shape(),
+                                     "cascade: head gradient at stage " + names_[I]);
+                        B::axpy(g.size(), 1.0f, g.data(), junction.data());
                     }
-                    expect_shape(junction.shape(), g.shape(), "cascade: head gradient at stage " + names_[I]);
-                    B::axpy(g.size(), 1.0f, g.data(), junction.data());
-                }
-            };
-            (add(h), ...);
-        }, heads_);
+                };
+                (add(h), ...);
+            },
+            heads_);
         const tensor<B>& down = std::get<I>(stages_).backward(*incoming);
-        if constexpr (I > 0) run_backward<I - 1>(&down);
+        if constexpr (I + 1 < stage_count)
+            if (&down != from_next) jhr::release_input_gradient(std::get<I + 1>(stages_));
+        if constexpr (I > 0)
+            run_backward<I - 1>(&down);
+        else
+            jhr::release_input_gradient(std::get<0>(stages_)); // the cascade's input needs none
     }
     template <class Visitor, std::size_t... I>
     void visit_stages(Visitor& visit, std::index_sequence<I...>) {

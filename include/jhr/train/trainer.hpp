@@ -14,6 +14,7 @@
 #include "jhr/train/checkpointing.hpp"
 #include "jhr/train/progress.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -36,15 +37,15 @@ struct trainer_options {
     // FRNET's rate is not given, jhr uses the center-loss paper's 0.1.
     std::map<std::string, float> learning_rates{{"srnet", 1e-5f}, {"frnet", 0.1f}};
     float default_learning_rate = 0.01f;
-    sgd_options sgd;        // momentum 0.9, weight decay 5e-4 (center-loss paper)
-    std::uint64_t seed = 1; // weight initialisation
+    sgd_options sgd;                      // momentum 0.9, weight decay 5e-4 (center-loss paper)
+    std::uint64_t seed = 1;               // weight initialisation
     std::filesystem::path checkpoint_dir; // empty: no checkpoints
     std::int64_t checkpoint_every = 0;    // 0: only at the end
     int keep = 2;
     bool resume = false;                // continue from checkpoint_dir's latest checkpoint, if any
     std::filesystem::path metrics_path; // JSON lines, appended; empty: none
     std::int64_t log_every = 10;
-    std::ostream* progress = &std::cerr; // null: quiet
+    std::ostream* progress = &std::cerr;              // null: quiet
     nlohmann::json config = nlohmann::json::object(); // recorded in checkpoints
 };
 
@@ -60,9 +61,9 @@ class trainer {
 public:
     trainer(Net& net, trainer_options options) : net_(net), options_(std::move(options)), opt_(options_.sgd) {
         add_stage_groups(std::make_index_sequence<Net::stage_count>{});
-        schedule_ = options_.milestones.empty() ? step_schedule::paper(options_.iterations)
-                                                : step_schedule{options_.milestones, options_.schedule_gamma,
-                                                                options_.iterations};
+        schedule_ = options_.milestones.empty()
+                        ? step_schedule::paper(options_.iterations)
+                        : step_schedule{options_.milestones, options_.schedule_gamma, options_.iterations};
     }
 
     // Initialises the weights from the seed, or restores the latest checkpoint when resuming.
@@ -86,12 +87,13 @@ public:
     training_report run(data::batch_loader<Source>& loader, std::size_t batch_size, Prepare&& prepare) {
         const std::size_t per_epoch = loader.source().size() / batch_size;
         if (per_epoch == 0)
-            throw error("trainer: " + std::to_string(loader.source().size()) + " samples are fewer than one batch of " +
-                        std::to_string(batch_size));
+            throw error("trainer: " + std::to_string(loader.source().size()) +
+                        " samples are fewer than one batch of " + std::to_string(batch_size));
         std::ofstream metrics;
         if (!options_.metrics_path.empty()) {
             metrics.open(options_.metrics_path, std::ios::app);
-            if (!metrics) throw io_error("trainer: cannot open metrics file " + options_.metrics_path.string());
+            if (!metrics)
+                throw io_error("trainer: cannot open metrics file " + options_.metrics_path.string());
         }
         training_report report;
         report.first_iteration = iteration_;
@@ -117,23 +119,30 @@ public:
             const auto& losses = net_.train_step(input_, t);
             for (std::size_t k = 0; k < losses.size(); ++k)
                 if (!std::isfinite(losses[k]))
-                    throw training_diverged("training diverged at iteration " + std::to_string(iteration_ + 1) + ": " +
-                                            names[k] + " loss is " + std::to_string(losses[k]) +
+                    throw training_diverged("training diverged at iteration " +
+                                            std::to_string(iteration_ + 1) + ": " + names[k] + " loss is " +
+                                            std::to_string(losses[k]) +
                                             (options_.checkpoint_dir.empty()
                                                  ? std::string()
-                                                 : "; the last good checkpoint in " + options_.checkpoint_dir.string() +
-                                                       " is kept"));
+                                                 : "; the last good checkpoint in " +
+                                                       options_.checkpoint_dir.string() + " is kept"));
             opt_.step(schedule_.factor(iteration_));
             net_.after_step(t);
             ++iteration_;
 
             report.losses.emplace_back(losses.begin(), losses.end());
-            const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
-            step_record record{iteration_, report.names, report.losses.back(), net_.total_loss(),
+            const double seconds =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+            step_record record{iteration_,
+                               report.names,
+                               report.losses.back(),
+                               net_.total_loss(),
                                schedule_.factor(iteration_ - 1),
-                               double(report.losses.size() * batch_size) / std::max(seconds, 1e-9), seconds};
+                               double(report.losses.size() * batch_size) / std::max(seconds, 1e-9),
+                               seconds};
             if (metrics) metrics << to_json(record).dump() << "\n" << std::flush;
-            if (options_.progress && (iteration_ % options_.log_every == 0 || iteration_ == options_.iterations))
+            if (options_.progress &&
+                (iteration_ % options_.log_every == 0 || iteration_ == options_.iterations))
                 *options_.progress << "\r" << progress_line(record, options_.iterations) << std::flush;
             if (options_.checkpoint_every > 0 && iteration_ % options_.checkpoint_every == 0) save();
         }
@@ -147,11 +156,20 @@ public:
         return report;
     }
 
+    // Throws training_diverged, writing nothing, when a weight or momentum is not finite: the step
+    // after the last finite losses can still overflow the parameters.
     void save() {
         checkpoint c;
         c.iteration = iteration_;
         c.weights = collect_weights<B>(net_);
         c.momenta = collect_momenta(opt_);
+        for (const auto* arrays : {&c.weights, &c.momenta})
+            for (const named_array& a : *arrays)
+                if (!std::all_of(a.values.begin(), a.values.end(), [](float v) { return std::isfinite(v); }))
+                    throw training_diverged("training diverged at iteration " + std::to_string(iteration_) +
+                                            ": " + (arrays == &c.weights ? "parameter " : "momentum of ") +
+                                            a.name + " is not finite; the last good checkpoint in " +
+                                            options_.checkpoint_dir.string() + " is kept");
         c.config = options_.config;
         c.config["trainer"] = hyper_parameters();
         save_checkpoint(options_.checkpoint_dir, c, options_.keep);
@@ -160,10 +178,14 @@ public:
     // The run's hyper-parameters, recorded in every checkpoint. The data order and flips are a pure
     // function of the loader's seed, epoch and position, so no generator state needs saving.
     nlohmann::json hyper_parameters() const {
-        return {{"iterations", options_.iterations}, {"milestones", schedule_.milestones},
-                {"schedule_gamma", schedule_.gamma}, {"learning_rates", options_.learning_rates},
-                {"default_learning_rate", options_.default_learning_rate}, {"momentum", options_.sgd.momentum},
-                {"weight_decay", options_.sgd.weight_decay}, {"seed", options_.seed}};
+        return {{"iterations", options_.iterations},
+                {"milestones", schedule_.milestones},
+                {"schedule_gamma", schedule_.gamma},
+                {"learning_rates", options_.learning_rates},
+                {"default_learning_rate", options_.default_learning_rate},
+                {"momentum", options_.sgd.momentum},
+                {"weight_decay", options_.sgd.weight_decay},
+                {"seed", options_.seed}};
     }
 
     std::int64_t iteration() const { return iteration_; }
@@ -190,8 +212,9 @@ private:
         const std::string& name = net_.stage_name(I);
         const auto it = options_.learning_rates.find(name);
         stage_parameters<I> params{net_};
-        opt_.add_group(name, it != options_.learning_rates.end() ? it->second : options_.default_learning_rate, params,
-                       "");
+        opt_.add_group(name,
+                       it != options_.learning_rates.end() ? it->second : options_.default_learning_rate,
+                       params, "");
     }
 
     Net& net_;

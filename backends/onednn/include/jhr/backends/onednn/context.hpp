@@ -1,14 +1,15 @@
 // jhr/backends/onednn/context.hpp: the oneDNN engine, the per-thread stream and primitive cache, and
 // the error translation every oneDNN call goes through.
 //
-// - One CPU engine for the process. Each thread has its own stream, primitive cache and scratchpad,
-//   so cached primitives, their reorder buffers and the scratchpad are never shared across threads.
+// - One CPU engine for the process. Each thread has its own stream, primitive cache and staging
+//   buffer, so cached primitives and the memory they run in are never shared across threads.
 // - A cached_primitive is built once per (kind, geometry) key: its primitive descriptors, primitives,
 //   memory objects and scratchpad requirement. run() only rebinds the caller's pointers
 //   (set_data_handle) and executes, so a training step allocates nothing after its first.
-// - Reordered copies of arguments (blocked layouts) live only during one run(), so every entry
-//   places them at fixed offsets in one per-thread staging buffer, sized for the largest entry,
-//   instead of owning them: memory grows with the largest layer, not with the number of layers.
+// - Reordered copies of arguments (blocked layouts) and the scratchpad live only during one run(),
+//   so every entry places them at fixed offsets in one per-thread staging buffer (its copies, then
+//   one scratchpad region its steps share), sized for the largest entry, instead of owning them:
+//   memory grows with the largest layer, not with the number of layers.
 // - Every dnnl::error becomes a jhr::backend_error naming the primitive, the geometry and the
 //   source location of the call.
 #pragma once
@@ -21,6 +22,7 @@
 #include <omp.h>
 #endif
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstddef>
@@ -65,8 +67,9 @@ struct cached_primitive {
     };
     std::vector<std::pair<int, dnnl::memory>> bindings;
     std::vector<std::pair<dnnl::memory, std::size_t>> staged; // reorder buffers: byte offsets in staging
-    std::vector<step> steps;
+    std::size_t scratchpad_offset = 0;                        // of the steps' shared scratchpad
     std::size_t workspace_bytes = 0;
+    std::vector<step> steps;
 };
 
 struct binding {
@@ -108,12 +111,12 @@ struct growing_buffer {
     std::byte* data() const { return static_cast<std::byte*>(memory.get_data_handle()); }
 };
 
-// The per-thread state: stream, cache, and the scratchpad and staging buffer shared by all of this
-// thread's primitives.
+// The per-thread state: stream, cache, and the staging buffer shared by all of this thread's
+// primitives.
 struct thread_context {
     dnnl::stream stream{engine()};
     std::unordered_map<cache_key, std::unique_ptr<cached_primitive>, cache_key_hash> cache;
-    growing_buffer scratchpad, staging;
+    growing_buffer staging;
 };
 
 inline thread_context& context() {
@@ -212,15 +215,16 @@ public:
         result_.steps = std::move(before_);
         result_.steps.push_back(make_step(std::move(primitive), scratchpad, std::move(args_)));
         for (auto& s : after_) result_.steps.push_back(std::move(s));
-        context().staging.reserve(staged_bytes_);
+        result_.scratchpad_offset = staged_bytes_;
+        context().staging.reserve(staged_bytes_ + scratchpad_bytes_);
         return std::move(result_);
     }
 
 private:
-    static cached_primitive::step make_step(dnnl::primitive p, const dnnl::memory::desc& scratchpad,
-                                            std::unordered_map<int, dnnl::memory> args) {
+    cached_primitive::step make_step(dnnl::primitive p, const dnnl::memory::desc& scratchpad,
+                                     std::unordered_map<int, dnnl::memory> args) {
         if (scratchpad.get_size() > 0) {
-            context().scratchpad.reserve(scratchpad.get_size());
+            scratchpad_bytes_ = std::max(scratchpad_bytes_, scratchpad.get_size());
             args.emplace(DNNL_ARG_SCRATCHPAD, unbound(scratchpad));
         }
         std::vector<dnnl_exec_arg_t> exec_args;
@@ -231,7 +235,7 @@ private:
     static constexpr std::size_t staging_alignment = 4096;
 
     cached_primitive result_;
-    std::size_t staged_bytes_ = 0;
+    std::size_t staged_bytes_ = 0, scratchpad_bytes_ = 0;
     std::unordered_map<int, dnnl::memory> args_;
     std::vector<cached_primitive::step> before_, after_;
 };
@@ -255,7 +259,7 @@ inline void run(cached_primitive& entry, std::initializer_list<binding> bindings
     for (auto& [memory, offset] : entry.staged) memory.set_data_handle(ctx.staging.data() + offset);
     for (auto& s : entry.steps) {
         if (auto it = s.args.find(DNNL_ARG_SCRATCHPAD); it != s.args.end())
-            it->second.set_data_handle(ctx.scratchpad.data());
+            it->second.set_data_handle(ctx.staging.data() + entry.scratchpad_offset);
         const dnnl_status_t status = dnnl_primitive_execute(s.primitive.get(), ctx.stream.get(),
                                                             int(s.exec_args.size()), s.exec_args.data());
         if (status != dnnl_success) throw dnnl::error(status, "could not execute a primitive");

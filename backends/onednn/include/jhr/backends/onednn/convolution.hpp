@@ -1,5 +1,5 @@
 // jhr/backends/onednn/convolution.hpp: convolution forward, backward-data and backward-weights on
-// oneDNN primitives (direct algorithm), with the semantics of the reference backend: outputs are
+// oneDNN primitives, with the semantics of the reference backend: outputs are
 // overwritten; a null bias (forward) or bias gradient (backward-weights) selects the bias-free
 // primitive.
 //
@@ -7,21 +7,36 @@
 // their own layouts (format_tag::any) and cached reorders move data through cached buffers; with
 // convolution_layout::plain the primitives work on the caller's layout directly. The layout is part
 // of the cache key, so switching it at runtime is safe (benchmarks compare the two).
+//
+// convolution_algorithm::winograd (the default) asks oneDNN for its Winograd F(4x4, 3x3) kernels
+// for blocked 3x3 stride-1 layers where they pay (winograd_pays) and oneDNN has them, and uses
+// direct elsewhere; its transforms round differently from direct (~1e-6 relative on the paper's
+// layers, within the 1e-4 agreement bound).
+// convolution_algorithm::direct always uses the direct algorithm. Also part of the cache key.
 #pragma once
 
 #include "jhr/backends/onednn/context.hpp"
 
 #include <atomic>
+#include <type_traits>
 
 namespace jhr::backends {
 
 enum class convolution_layout { plain, blocked };
+enum class convolution_algorithm { direct, winograd };
 
 struct onednn_convolution {
     // The layout new convolution primitives use; blocked measured faster on the paper's layers,
     // mostly in backward-weights (docs/backends.md).
     static std::atomic<convolution_layout>& layout() {
         static std::atomic<convolution_layout> value{convolution_layout::blocked};
+        return value;
+    }
+
+    // The algorithm new convolution primitives prefer; winograd measured faster on the paper's
+    // 3x3 layers (docs/performance.md).
+    static std::atomic<convolution_algorithm>& algorithm() {
+        static std::atomic<convolution_algorithm> value{convolution_algorithm::winograd};
         return value;
     }
 
@@ -90,7 +105,7 @@ private:
     static onednn_detail::cache_key key(kind k, const conv2d_geometry& g, bool bias) {
         return {k,
                 {g.batch, g.in_channels, g.in_height, g.in_width, g.out_channels, g.kernel, g.stride, g.pad,
-                 bias, int(layout().load())}};
+                 bias, int(layout().load()) * 2 + int(algorithm().load())}};
     }
 
     static md src_md(const conv2d_geometry& g, tag t) {
@@ -107,11 +122,45 @@ private:
     static tag pick(tag caller) { return layout().load() == convolution_layout::plain ? caller : tag::any; }
 
     static dnnl::convolution_forward::primitive_desc forward_pd(const conv2d_geometry& g, bool bias) {
+        return preferred(g, [&](dnnl::algorithm algo) { return forward_pd(g, bias, algo); });
+    }
+    static dnnl::convolution_backward_data::primitive_desc
+    backward_data_pd(const conv2d_geometry& g, const dnnl::convolution_forward::primitive_desc& hint) {
+        return preferred(g, [&](dnnl::algorithm algo) { return backward_data_pd(g, hint, algo); });
+    }
+    static dnnl::convolution_backward_weights::primitive_desc
+    backward_weights_pd(const conv2d_geometry& g, bool bias,
+                        const dnnl::convolution_forward::primitive_desc& hint) {
+        return preferred(g, [&](dnnl::algorithm algo) { return backward_weights_pd(g, bias, hint, algo); });
+    }
+
+    // 3x3 stride 1 with at least 16 input channels and 64 output pixels per image: on the paper's
+    // layers Winograd took 0.3-0.7x direct's time there, and 1.5-5x on 3-channel input or 5x4 outputs.
+    static bool winograd_pays(const conv2d_geometry& g) {
+        return g.kernel == 3 && g.stride == 1 && g.in_channels >= 16 && g.out_height() * g.out_width() >= 64;
+    }
+
+    // make(algorithm) with Winograd when it is preferred and oneDNN implements it for g, else direct.
+    template <class Make>
+    static std::invoke_result_t<Make&, dnnl::algorithm> preferred(const conv2d_geometry& g, Make&& make) {
+        const bool winograd = algorithm().load() == convolution_algorithm::winograd &&
+                              layout().load() == convolution_layout::blocked && winograd_pays(g);
+        if (winograd) {
+            try {
+                return make(dnnl::algorithm::convolution_winograd);
+            } catch (const dnnl::error& e) {
+                if (e.status != dnnl_unimplemented) throw;
+            }
+        }
+        return make(dnnl::algorithm::convolution_direct);
+    }
+
+    static dnnl::convolution_forward::primitive_desc forward_pd(const conv2d_geometry& g, bool bias,
+                                                                dnnl::algorithm algo) {
         const onednn_detail::dims strides{g.stride, g.stride}, padding{g.pad, g.pad};
         const auto src = src_md(g, pick(tag::nchw)), weights = weights_md(g, pick(tag::oihw)),
                    dst = dst_md(g, pick(tag::nchw));
         const auto prop = dnnl::prop_kind::forward_training;
-        const auto algo = dnnl::algorithm::convolution_direct;
 #if DNNL_VERSION_MAJOR >= 3
         if (bias)
             return {onednn_detail::engine(),
@@ -137,11 +186,11 @@ private:
     }
 
     static dnnl::convolution_backward_data::primitive_desc
-    backward_data_pd(const conv2d_geometry& g, const dnnl::convolution_forward::primitive_desc& hint) {
+    backward_data_pd(const conv2d_geometry& g, const dnnl::convolution_forward::primitive_desc& hint,
+                     dnnl::algorithm algo) {
         const onednn_detail::dims strides{g.stride, g.stride}, padding{g.pad, g.pad};
         const auto dx = src_md(g, pick(tag::nchw)), weights = weights_md(g, pick(tag::oihw)),
                    dy = dst_md(g, pick(tag::nchw));
-        const auto algo = dnnl::algorithm::convolution_direct;
 #if DNNL_VERSION_MAJOR >= 3
         return {onednn_detail::engine(),         algo, dx, weights, dy, strides, padding, padding, hint,
                 onednn_detail::user_scratchpad()};
@@ -153,11 +202,10 @@ private:
 
     static dnnl::convolution_backward_weights::primitive_desc
     backward_weights_pd(const conv2d_geometry& g, bool bias,
-                        const dnnl::convolution_forward::primitive_desc& hint) {
+                        const dnnl::convolution_forward::primitive_desc& hint, dnnl::algorithm algo) {
         const onednn_detail::dims strides{g.stride, g.stride}, padding{g.pad, g.pad};
         const auto x = src_md(g, pick(tag::nchw)), dw = weights_md(g, pick(tag::oihw)),
                    dy = dst_md(g, pick(tag::nchw));
-        const auto algo = dnnl::algorithm::convolution_direct;
 #if DNNL_VERSION_MAJOR >= 3
         if (bias)
             return {

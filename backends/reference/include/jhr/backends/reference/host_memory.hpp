@@ -2,6 +2,8 @@
 // and reductions, written as plain loops. Shared by every backend whose memory is the host's.
 #pragma once
 
+#include "jhr/backends/reference/host_allocator.hpp"
+
 #include <xtensor/xstorage.hpp>
 
 #include <algorithm>
@@ -12,9 +14,10 @@
 namespace jhr::backends {
 
 struct host_memory {
-    // Uninitialised host array: xtensor's uvector (no value-initialisation on resize).
+    // Uninitialised host array: xtensor's uvector (no value-initialisation on resize), its large
+    // blocks cached for reuse when freed (host_allocator.hpp).
     template <class T>
-    using buffer = xt::uvector<T>;
+    using buffer = xt::uvector<T, caching_host_allocator<T>>;
 
     template <class T>
     static void upload(std::span<const T> host, T* dst) {

@@ -1,0 +1,88 @@
+// Gradient release: containers free each inner input gradient once the layer below consumed it,
+// and leave the one they return to their caller.
+#include "support/backends.hpp"
+
+#include <doctest/doctest.h>
+
+#include "jhr/layers/repeat.hpp"
+#include "jhr/layers/sequential.hpp"
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace {
+
+// An identity layer that logs "b<id>" on backward and "r<id>" on release.
+template <class B>
+struct probe {
+    probe(int i, std::shared_ptr<std::vector<std::string>> l) : id(i), log(std::move(l)) {}
+    int id;
+    std::shared_ptr<std::vector<std::string>> log;
+    jhr::tensor<B> output, input_grad;
+
+    jhr::shape output_shape(const jhr::shape& s) const { return s; }
+    const jhr::tensor<B>& forward(const jhr::tensor<B>& x) {
+        output.copy_from(x);
+        return output;
+    }
+    const jhr::tensor<B>& backward(const jhr::tensor<B>& dy) {
+        REQUIRE(!dy.empty()); // the gradient it consumes has not been released yet
+        log->push_back("b" + std::to_string(id));
+        input_grad.copy_from(dy);
+        return input_grad;
+    }
+    void release_input_gradient() {
+        log->push_back("r" + std::to_string(id));
+        input_grad.release();
+    }
+    template <class Visitor>
+    void for_each_parameter(Visitor&&) {}
+    void initialize(jhr::rng&) {}
+};
+
+} // namespace
+
+TEST_CASE_TEMPLATE("sequential releases each inner gradient after the layer below consumed it", B,
+                   JHR_TEST_BACKENDS) {
+    auto log = std::make_shared<std::vector<std::string>>();
+    jhr::sequential<B, probe<B>, probe<B>, probe<B>> net(probe<B>{0, log}, probe<B>{1, log},
+                                                         probe<B>{2, log});
+    const jhr::tensor<B> x(jhr::shape{1, 1, 2, 2}, 1.0f);
+    net.forward(x);
+    const jhr::tensor<B>& dx = net.backward(jhr::tensor<B>(jhr::shape{1, 1, 2, 2}, 2.0f));
+    CHECK(*log == std::vector<std::string>{"b2", "b1", "r2", "b0", "r1"});
+    CHECK(dx.to_host()(0, 0, 1, 1) == 2.0f); // the returned gradient is still there
+    net.release_input_gradient();
+    CHECK(log->back() == "r0");
+    CHECK(dx.empty());
+}
+
+TEST_CASE_TEMPLATE("sequential keeps a gradient an empty repeat passed through", B, JHR_TEST_BACKENDS) {
+    auto log = std::make_shared<std::vector<std::string>>();
+    jhr::sequential<B, probe<B>, jhr::repeat<probe<B>>, probe<B>> net(
+        probe<B>{0, log},
+        jhr::repeat<probe<B>>(0,
+                              [&](int) {
+                                  return probe<B>{9, log};
+                              }),
+        probe<B>{2, log});
+    const jhr::tensor<B> x(jhr::shape{1, 1, 2, 2}, 1.0f);
+    net.forward(x);
+    net.backward(jhr::tensor<B>(jhr::shape{1, 1, 2, 2}, 2.0f)); // probe 0 REQUIREs a live gradient
+    CHECK(*log == std::vector<std::string>{"b2", "b0"});
+}
+
+TEST_CASE_TEMPLATE("repeat releases each inner gradient after the layer below consumed it", B,
+                   JHR_TEST_BACKENDS) {
+    auto log = std::make_shared<std::vector<std::string>>();
+    jhr::repeat<probe<B>> net(3, [&](int i) { return probe<B>{i, log}; });
+    const jhr::tensor<B> x(jhr::shape{1, 1, 2, 2}, 1.0f);
+    net.forward(x);
+    const jhr::tensor<B>& dx = net.backward(jhr::tensor<B>(jhr::shape{1, 1, 2, 2}, 2.0f));
+    CHECK(*log == std::vector<std::string>{"b2", "b1", "r2", "b0", "r1"});
+    CHECK(dx.size() == 4);
+    net.release_input_gradient();
+    CHECK(log->back() == "r0");
+}
