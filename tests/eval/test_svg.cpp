@@ -46,6 +46,11 @@ TEST_CASE("loss_svg draws named series over iterations") {
                                       {"softmax", {0, 200}, {6.0, 1.0}}});
     CHECK(count(svg, "<polyline") == 3);
     CHECK(svg.find(">Iteration<") != std::string::npos);
+    // Losses of different heads differ by orders of magnitude: decades 0.1 .. 10 on a log axis.
+    CHECK(svg.find(">Loss (log scale)<") != std::string::npos);
+    CHECK(count(svg, "class=\"tick-label\"") == 6 + 3);
+    CHECK(svg.find(">0.1<") != std::string::npos);
+    CHECK(svg.find(">10<") != std::string::npos);
     CHECK(svg.find(">softmax<") != std::string::npos);
     CHECK_THROWS_AS(loss_svg({{"bad", {0, 1}, {1.0}}}), jhr::shape_error);
     CHECK_THROWS_AS(roc_svg({{"zero", {{1.0, 0.0, 0.0}}}}, true), jhr::error);

@@ -32,12 +32,13 @@ struct plot_layout {
     std::string x_label;
     std::string y_label;
     bool log_x = false;
+    bool log_y = false; // decades from the smallest to the largest positive y; y <= 0 sits on the floor
     int width = 640;
     int height = 480;
 };
 
 // Throws shape_error when a series has x and y of different lengths or no points; jhr::error on a
-// non-finite coordinate, or when log_x is set and no x is positive.
+// non-finite coordinate, or when log_x (log_y) is set and no x (y) is positive.
 inline std::string line_plot_svg(const std::vector<plot_series>& series, const plot_layout& layout);
 
 struct named_roc {
@@ -54,6 +55,8 @@ struct loss_series {
     std::vector<double> values;
 };
 
+// Loss against iteration on a log y-axis (heads' losses differ by orders of magnitude); linear when
+// no value is positive.
 inline std::string loss_svg(const std::vector<loss_series>& series,
                             const std::string& title = "Training loss");
 
@@ -110,16 +113,20 @@ inline std::string line_plot_svg(const std::vector<plot_series>& series, const p
             }
             if (!layout.log_x || s.x[i] > 0.0)
                 x_min = std::min(x_min, s.x[i]), x_max = std::max(x_max, s.x[i]);
-            y_min = std::min(y_min, s.y[i]), y_max = std::max(y_max, s.y[i]);
+            if (!layout.log_y || s.y[i] > 0.0)
+                y_min = std::min(y_min, s.y[i]), y_max = std::max(y_max, s.y[i]);
         }
     }
-    if (!std::isfinite(x_min))
-        throw error(where("line_plot_svg: nothing to plot (no points, or no positive x on a log axis)"));
-    if (layout.log_x)
-        x_min = std::pow(10.0, std::floor(std::log10(x_min))),
-        x_max = std::pow(10.0, std::ceil(std::log10(x_max)));
+    if (!std::isfinite(x_min) || !std::isfinite(y_min))
+        throw error(where("line_plot_svg: nothing to plot (no points, or none positive on a log axis)"));
+    const auto decades = [](double& low, double& high) {
+        low = std::pow(10.0, std::floor(std::log10(low)));
+        high = std::pow(10.0, std::ceil(std::log10(high)));
+    };
+    if (layout.log_x) decades(x_min, x_max);
+    if (layout.log_y) decades(y_min, y_max);
     if (x_max <= x_min) x_max = layout.log_x ? x_min * 10.0 : x_min + 1.0;
-    if (y_max <= y_min) y_max = y_min + 1.0;
+    if (y_max <= y_min) y_max = layout.log_y ? y_min * 10.0 : y_min + 1.0;
 
     const double left = 70, right = 160, top = 40, bottom = 60;
     const double plot_w = layout.width - left - right, plot_h = layout.height - top - bottom;
@@ -128,7 +135,11 @@ inline std::string line_plot_svg(const std::vector<plot_series>& series, const p
         return x <= 0.0 ? 0.0 : (std::log10(x) - std::log10(x_min)) / (std::log10(x_max) - std::log10(x_min));
     };
     const auto px = [&](double x) { return left + plot_w * x_fraction(x); };
-    const auto py = [&](double y) { return top + plot_h * (1.0 - (y - y_min) / (y_max - y_min)); };
+    const auto y_fraction = [&](double y) {
+        if (!layout.log_y) return (y - y_min) / (y_max - y_min);
+        return y <= 0.0 ? 0.0 : (std::log10(y) - std::log10(y_min)) / (std::log10(y_max) - std::log10(y_min));
+    };
+    const auto py = [&](double y) { return top + plot_h * (1.0 - y_fraction(y)); };
     using detail::number;
 
     std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(layout.width) +
@@ -147,7 +158,11 @@ inline std::string line_plot_svg(const std::vector<plot_series>& series, const p
     } else {
         for (int i = 0; i <= 5; ++i) x_ticks.push_back(x_min + (x_max - x_min) * i / 5.0);
     }
-    for (int i = 0; i <= 5; ++i) y_ticks.push_back(y_min + (y_max - y_min) * i / 5.0);
+    if (layout.log_y) {
+        for (double t = y_min; t <= y_max * 1.0000001; t *= 10.0) y_ticks.push_back(t);
+    } else {
+        for (int i = 0; i <= 5; ++i) y_ticks.push_back(y_min + (y_max - y_min) * i / 5.0);
+    }
     for (double t : x_ticks) {
         svg += "<line class=\"tick\" x1=\"" + number(px(t)) + "\" y1=\"" + number(top + plot_h) + "\" x2=\"" +
                number(px(t)) + "\" y2=\"" + number(top + plot_h + 5) +
@@ -202,7 +217,10 @@ inline std::string roc_svg(const std::vector<named_roc>& curves, bool log_far) {
 inline std::string loss_svg(const std::vector<loss_series>& series, const std::string& title) {
     std::vector<plot_series> plotted;
     for (const loss_series& s : series) plotted.push_back({s.name, s.iterations, s.values});
-    return line_plot_svg(plotted, {title, "Iteration", "Loss", false});
+    const bool positive = std::any_of(series.begin(), series.end(), [](const loss_series& s) {
+        return std::any_of(s.values.begin(), s.values.end(), [](double v) { return v > 0.0; });
+    });
+    return line_plot_svg(plotted, {title, "Iteration", positive ? "Loss (log scale)" : "Loss", false, positive});
 }
 
 } // namespace jhr::eval
