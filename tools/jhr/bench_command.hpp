@@ -9,8 +9,8 @@
 // memory (getrusage ru_maxrss) is read after the training iterations, before inference.
 // --backend is any built backend (tools/jhr/backend_dispatch.hpp). --threads sets the backend's
 // thread count where it has one (oneDNN: its OpenMP pool); --convolution picks oneDNN's
-// convolution algorithm (backends/onednn/convolution.hpp). joint_benchmark<B> is the fixture, shared with
-// benchmarks/bench_network.cpp.
+// convolution algorithm (backends/onednn/convolution.hpp). joint_benchmark<B> is the fixture,
+// shared with benchmarks/bench_network.cpp.
 #pragma once
 
 #include "backend_dispatch.hpp"

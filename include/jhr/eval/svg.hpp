@@ -220,7 +220,8 @@ inline std::string loss_svg(const std::vector<loss_series>& series, const std::s
     const bool positive = std::any_of(series.begin(), series.end(), [](const loss_series& s) {
         return std::any_of(s.values.begin(), s.values.end(), [](double v) { return v > 0.0; });
     });
-    return line_plot_svg(plotted, {title, "Iteration", positive ? "Loss (log scale)" : "Loss", false, positive});
+    return line_plot_svg(plotted,
+                         {title, "Iteration", positive ? "Loss (log scale)" : "Loss", false, positive});
 }
 
 } // namespace jhr::eval

@@ -119,13 +119,7 @@ public:
             const auto& losses = net_.train_step(input_, t);
             for (std::size_t k = 0; k < losses.size(); ++k)
                 if (!std::isfinite(losses[k]))
-                    throw training_diverged("training diverged at iteration " +
-                                            std::to_string(iteration_ + 1) + ": " + names[k] + " loss is " +
-                                            std::to_string(losses[k]) +
-                                            (options_.checkpoint_dir.empty()
-                                                 ? std::string()
-                                                 : "; the last good checkpoint in " +
-                                                       options_.checkpoint_dir.string() + " is kept"));
+                    diverged(iteration_ + 1, names[k] + " loss is " + std::to_string(losses[k]));
             opt_.step(schedule_.factor(iteration_));
             net_.after_step(t);
             ++iteration_;
@@ -166,10 +160,8 @@ public:
         for (const auto* arrays : {&c.weights, &c.momenta})
             for (const named_array& a : *arrays)
                 if (!std::all_of(a.values.begin(), a.values.end(), [](float v) { return std::isfinite(v); }))
-                    throw training_diverged("training diverged at iteration " + std::to_string(iteration_) +
-                                            ": " + (arrays == &c.weights ? "parameter " : "momentum of ") +
-                                            a.name + " is not finite; the last good checkpoint in " +
-                                            options_.checkpoint_dir.string() + " is kept");
+                    diverged(iteration_, (arrays == &c.weights ? "parameter " : "momentum of ") + a.name +
+                                             " is not finite");
         c.config = options_.config;
         c.config["trainer"] = hyper_parameters();
         save_checkpoint(options_.checkpoint_dir, c, options_.keep);
@@ -193,6 +185,15 @@ public:
     const step_schedule& schedule() const { return schedule_; }
 
 private:
+    // Throws training_diverged "training diverged at iteration N: <what>", naming the kept checkpoint.
+    [[noreturn]] void diverged(std::int64_t iteration, const std::string& what) const {
+        throw training_diverged(
+            "training diverged at iteration " + std::to_string(iteration) + ": " + what +
+            (options_.checkpoint_dir.empty()
+                 ? std::string()
+                 : "; the last good checkpoint in " + options_.checkpoint_dir.string() + " is kept"));
+    }
+
     // Stage I's parameters and those of the heads attached to it train at stage I's rate.
     template <std::size_t I>
     struct stage_parameters {

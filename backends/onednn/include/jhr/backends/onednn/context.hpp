@@ -44,7 +44,7 @@ using dims = dnnl::memory::dims;
 // A primitive kind plus the integers that determine its descriptors; compared without allocation.
 struct cache_key {
     int kind = 0;
-    std::array<std::int64_t, 10> values{};
+    std::array<std::int64_t, 11> values{};
     bool operator==(const cache_key&) const = default;
 };
 

@@ -105,7 +105,7 @@ private:
     static onednn_detail::cache_key key(kind k, const conv2d_geometry& g, bool bias) {
         return {k,
                 {g.batch, g.in_channels, g.in_height, g.in_width, g.out_channels, g.kernel, g.stride, g.pad,
-                 bias, int(layout().load()) * 2 + int(algorithm().load())}};
+                 bias, int(layout().load()), int(algorithm().load())}};
     }
 
     static md src_md(const conv2d_geometry& g, tag t) {

@@ -7,7 +7,7 @@
 //   frees smaller cached blocks (largest first, up to its size) before allocating. Smaller blocks
 //   are plain aligned_alloc/free. Every block is 64-byte aligned (an AVX-512 vector). Under
 //   AddressSanitizer nothing is cached.
-// - Thread-safe. Cached blocks stay owned by the process until release_cached_host_blocks().
+// - Thread-safe. Cached blocks stay owned by the process until release_cached().
 #pragma once
 
 #include <cstddef>
@@ -31,7 +31,7 @@ public:
 
     void* allocate(std::size_t bytes) {
         bytes = rounded(bytes);
-        if (caching && bytes >= cached_block_bytes) {
+        if (cacheable(bytes)) {
             std::lock_guard lock(mutex_);
             if (auto it = free_.lower_bound(bytes); it != free_.end() && it->first <= 2 * bytes) {
                 void* p = it->second;
@@ -43,7 +43,7 @@ public:
         }
         void* p = std::aligned_alloc(alignment, bytes);
         if (!p) throw std::bad_alloc();
-        if (caching && bytes >= cached_block_bytes) {
+        if (cacheable(bytes)) {
             std::lock_guard lock(mutex_);
             live_.emplace(p, bytes);
         }
@@ -51,7 +51,7 @@ public:
     }
     void deallocate(void* p, std::size_t bytes) {
         if (!p) return;
-        if (caching && rounded(bytes) >= cached_block_bytes) {
+        if (cacheable(rounded(bytes))) {
             std::lock_guard lock(mutex_);
             const auto it = live_.find(p);
             free_.emplace(it->second, p);
@@ -90,6 +90,9 @@ private:
             std::free(it->second);
             it = free_.erase(it);
         }
+    }
+    static bool cacheable(std::size_t rounded_bytes) {
+        return caching && rounded_bytes >= cached_block_bytes;
     }
     static std::size_t rounded(std::size_t bytes) {
         return bytes == 0 ? alignment : (bytes + alignment - 1) / alignment * alignment;
