@@ -138,10 +138,10 @@ inline lfw_pairs parse_lfw_pairs(std::istream& in, const std::string& source) {
     lfw_pairs out;
     if (head.size() == 1) {
         out.folds = 1;
-        out.pairs_per_fold = r.parse_int(head[0], "pair count");
+        out.pairs_per_fold = r.parse_int(head[0], "pair count", 1);
     } else if (head.size() == 2) {
-        out.folds = r.parse_int(head[0], "fold count");
-        out.pairs_per_fold = r.parse_int(head[1], "pairs per fold");
+        out.folds = r.parse_int(head[0], "fold count", 1);
+        out.pairs_per_fold = r.parse_int(head[1], "pairs per fold", 1);
     } else {
         r.fail("expected 'N' or 'folds pairs_per_fold' on the first line");
     }
