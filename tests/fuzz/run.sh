@@ -15,10 +15,13 @@ mkdir -p "$out"
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -I"$root/include" -I/usr/include/eigen3)
 
+# The targets compile in parallel.
+pids=()
 build() { # name source extra-flags...
     local name=$1 src=$2; shift 2
     echo "building $name"
-    "$cxx" "${flags[@]}" "$@" "$src" -o "$out/$name" -lstb
+    "$cxx" "${flags[@]}" "$@" "$src" -o "$out/$name" -lstb &
+    pids+=($!)
 }
 build fuzz_lfw_pairs "$here/fuzz_text_parsers.cpp" -DJHR_FUZZ_PARSER=0
 build fuzz_lfw_people "$here/fuzz_text_parsers.cpp" -DJHR_FUZZ_PARSER=1
@@ -27,6 +30,7 @@ build fuzz_list_file "$here/fuzz_text_parsers.cpp" -DJHR_FUZZ_PARSER=3
 build fuzz_youtube_faces "$here/fuzz_text_parsers.cpp" -DJHR_FUZZ_PARSER=4
 build fuzz_image_decode "$here/fuzz_image_decode.cpp"
 build fuzz_safetensors "$here/fuzz_safetensors.cpp"
+for pid in "${pids[@]}"; do wait "$pid" || { echo "a fuzz target failed to build"; exit 1; }; done
 
 for target in fuzz_lfw_pairs fuzz_lfw_people fuzz_landmarks fuzz_list_file fuzz_youtube_faces fuzz_image_decode fuzz_safetensors; do
     corpus="$out/corpus/$target"

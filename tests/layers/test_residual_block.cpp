@@ -12,6 +12,23 @@ TEST_CASE_TEMPLATE("residual_block: identity skip when the branch is zero", B, J
     CHECK(y == x);
 }
 
+TEST_CASE_TEMPLATE("residual_block: in-place skip sums are fresh on every call", B, JHR_TEST_BACKENDS) {
+    // The sums are formed inside the inner layers' tensors: a repeated forward or backward must not
+    // add the skip twice, and the gradient must not change after the block's input is overwritten.
+    jhr::rng r(21);
+    jhr::residual_block<B> block(2);
+    block.initialize(r);
+    const auto x = jhr::tensor<B>::from_host(jhr::testing::random_host({2, 2, 4, 3}, r));
+    const auto dy = jhr::tensor<B>::from_host(jhr::testing::random_host({2, 2, 4, 3}, r));
+    const auto y1 = block.forward(x).to_host();
+    const auto dx1 = block.backward(dy).to_host();
+    block.release_input_gradient();
+    const auto y2 = block.forward(x).to_host();
+    const auto dx2 = block.backward(dy).to_host();
+    CHECK(y1 == y2);
+    CHECK(dx1 == dx2);
+}
+
 TEST_CASE_TEMPLATE("residual_block: finite-difference gradients", B, JHR_TEST_BACKENDS) {
     jhr::rng r(17);
     jhr::residual_block<B> block(3);

@@ -39,7 +39,7 @@ concept Backend = requires(std::size_t n, float s, const float* x, float* y, con
     B::fill(n, s, y);
 
     // element-wise and reductions
-    B::add(n, x, x, y);  // y = a + b
+    B::add(n, x, x, y);  // y = a + b (y may be a or b)
     B::scale(n, s, y);   // y *= s
     B::axpy(n, s, x, y); // y += s * x
     { B::sum(n, x) } -> std::same_as<double>;

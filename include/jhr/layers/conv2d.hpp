@@ -49,6 +49,7 @@ public:
     }
 
     void release_input_gradient() { input_grad_.release(); }
+    void release_output() { output_.release(); }
 
     template <class Visitor>
     void for_each_parameter(Visitor&& visit) {

@@ -5,7 +5,8 @@
 // dL/dx and writes the gradients of the layer's parameters. output_shape(s) states the shape
 // forward would produce for input shape s (and throws shape_error if s is unacceptable).
 // initialize(r) draws fresh parameter values. Outputs are reused between calls, so a training
-// step does not allocate once shapes are stable.
+// step does not allocate once shapes are stable. A layer whose backward does not read x declares
+// `static constexpr bool reads_input_in_backward = false;`: its x may then be freed after forward.
 #pragma once
 
 #include "jhr/core/random.hpp"
@@ -38,6 +39,20 @@ concept Layer = Backend<B> && requires(L& layer, const L& const_layer, const ten
 template <class L>
 void release_input_gradient(L& layer) {
     if constexpr (requires { layer.release_input_gradient(); }) layer.release_input_gradient();
+}
+
+// Whether L's backward reads the input its forward saw (true unless L declares otherwise).
+template <class L>
+constexpr bool reads_input_in_backward() {
+    if constexpr (requires { L::reads_input_in_backward; }) return L::reads_input_in_backward;
+    else return true;
+}
+
+// Frees the output layer's last forward() returned, once its consumer no longer needs it (see
+// reads_input_in_backward); layers without release_output() keep theirs.
+template <class L>
+void release_output(L& layer) {
+    if constexpr (requires { layer.release_output(); }) layer.release_output();
 }
 
 // Throws if forward has not run before backward.

@@ -1,9 +1,11 @@
 // jhr/layers/max_pool2d.hpp: max pooling over window x window patches (default 2x2, stride 2),
 // no padding, floor rounding of the output size. The gradient goes to the first maximum of each
-// window.
+// window, found through the workspace forward records: backward does not read the input.
 #pragma once
 
 #include "jhr/layers/layer.hpp"
+
+#include <optional>
 
 namespace jhr {
 
@@ -16,11 +18,13 @@ public:
                               std::to_string(window) + ", " + std::to_string(stride));
     }
 
+    static constexpr bool reads_input_in_backward = false;
+
     shape output_shape(const shape& in) const { return geometry(in).output(); }
 
     const tensor<B>& forward(const tensor<B>& x) {
         const pool2d_geometry g = geometry(x.shape());
-        input_ = &x;
+        forwarded_ = g;
         output_.resize(g.output());
         const std::size_t workspace = B::max_pool2d_workspace(g);
         workspace_.resize(shape{1, 1, 1, int(workspace)});
@@ -28,8 +32,8 @@ public:
         return output_;
     }
     const tensor<B>& backward(const tensor<B>& dy) {
-        expect_forward_before_backward(input_, "max_pool2d");
-        const pool2d_geometry g = geometry(input_->shape());
+        expect_forward_before_backward(forwarded_ ? this : nullptr, "max_pool2d");
+        const pool2d_geometry& g = *forwarded_;
         expect_shape(g.output(), dy.shape(), "max_pool2d::backward: output gradient");
         input_grad_.resize(g.input());
         B::max_pool2d_backward(g, workspace_.data(), dy.data(), input_grad_.data());
@@ -50,7 +54,7 @@ private:
     }
 
     int window_, stride_;
-    const tensor<B>* input_ = nullptr;
+    std::optional<pool2d_geometry> forwarded_; // of the last forward
     tensor<B> output_, input_grad_, workspace_;
 };
 

@@ -17,11 +17,13 @@ public:
 
     shape output_shape(const shape& in) const { return conv1_.output_shape(in); }
 
+    // The skip sums are formed in place, in tensors the block's own layers hold and no longer read:
+    // prelu2's output (its backward reads its input) and conv1's input gradient. So a block keeps
+    // no output or input-gradient tensor of its own.
     const tensor<B>& forward(const tensor<B>& x) {
-        const tensor<B>& branch = prelu2_.forward(conv2_.forward(prelu1_.forward(conv1_.forward(x))));
-        output_.resize(x.shape());
-        B::add(x.size(), x.data(), branch.data(), output_.data());
-        return output_;
+        auto& out = owned(prelu2_.forward(conv2_.forward(prelu1_.forward(conv1_.forward(x)))));
+        B::add(x.size(), x.data(), out.data(), out.data());
+        return out;
     }
     // Each inner gradient is released as soon as the next layer down has consumed it.
     const tensor<B>& backward(const tensor<B>& dy) {
@@ -30,14 +32,12 @@ public:
         prelu2_.release_input_gradient();
         const tensor<B>& d_conv1_out = prelu1_.backward(d_prelu1_out);
         conv2_.release_input_gradient();
-        const tensor<B>& branch = conv1_.backward(d_conv1_out);
+        auto& dx = owned(conv1_.backward(d_conv1_out));
         prelu1_.release_input_gradient();
-        input_grad_.resize(dy.shape());
-        B::add(dy.size(), dy.data(), branch.data(), input_grad_.data());
-        conv1_.release_input_gradient();
-        return input_grad_;
+        B::add(dy.size(), dy.data(), dx.data(), dx.data());
+        return dx;
     }
-    void release_input_gradient() { input_grad_.release(); }
+    void release_input_gradient() { conv1_.release_input_gradient(); }
 
     template <class Visitor>
     void for_each_parameter(Visitor&& visit) {
@@ -54,11 +54,13 @@ public:
     }
 
 private:
+    // A tensor held by one of this block's layers, which the block may update in place.
+    static tensor<B>& owned(const tensor<B>& t) { return const_cast<tensor<B>&>(t); }
+
     conv2d<B> conv1_;
     prelu<B> prelu1_;
     conv2d<B> conv2_;
     prelu<B> prelu2_;
-    tensor<B> output_, input_grad_;
 };
 
 } // namespace jhr

@@ -2,12 +2,14 @@
 //
 // sequential<B, L0, L1, ...> stores the layers in a std::tuple; forward and backward are fold
 // expressions, so the type stays one level deep however long the network is. Child parameters
-// are named "<index>.<name>". Satisfies Layer itself, so sequentials can be nested when useful.
+// are named "<index>.<name>". A layer's output is released as soon as the next layer has run when
+// that layer's backward does not read it (a max-pool after an activation). Satisfies Layer itself, so sequentials can be nested when useful.
 #pragma once
 
 #include "jhr/layers/layer.hpp"
 
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 namespace jhr {
@@ -22,11 +24,7 @@ public:
         std::apply([&](const auto&... layer) { ((s = layer.output_shape(s)), ...); }, layers_);
         return s;
     }
-    const tensor<B>& forward(const tensor<B>& x) {
-        const tensor<B>* current = &x;
-        std::apply([&](auto&... layer) { ((current = &layer.forward(*current)), ...); }, layers_);
-        return *current;
-    }
+    const tensor<B>& forward(const tensor<B>& x) { return forward_from<0>(x); }
     const tensor<B>& backward(const tensor<B>& dy) { return backward_from<sizeof...(Layers)>(dy); }
     // Gradients inside are released during backward; the one returned belongs to the first layer.
     void release_input_gradient() {
@@ -47,6 +45,18 @@ public:
     static constexpr std::size_t size() { return sizeof...(Layers); }
 
 private:
+    template <std::size_t I>
+    const tensor<B>& forward_from(const tensor<B>& x) {
+        if constexpr (I == sizeof...(Layers)) {
+            return x;
+        } else {
+            auto& layer = std::get<I>(layers_);
+            const tensor<B>& y = layer.forward(x);
+            if constexpr (I > 0 && !reads_input_in_backward<std::remove_cvref_t<decltype(layer)>>())
+                if (&y != &x) jhr::release_output(std::get<I - 1>(layers_));
+            return forward_from<I + 1>(y);
+        }
+    }
     // Layer I - 1's backward consumes dy, the gradient layer I returned, which is then released
     // unless layer I - 1 passed it through as its own (an empty repeat).
     template <std::size_t I>
