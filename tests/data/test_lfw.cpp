@@ -52,7 +52,8 @@ TEST_CASE("malformed pairs lines name file and line") {
     CHECK_THROWS_AS(pairs_of("1 2 3\n"), jhr::protocol_error);
     CHECK_THROWS_AS(pairs_of(""), jhr::protocol_error);
     // Empty folds are refused: a huge fold count with no pairs would otherwise loop without reading.
-    CHECK_THROWS_WITH_AS(pairs_of("2147483647 0\n"), doctest::Contains("pairs per fold"), jhr::protocol_error);
+    CHECK_THROWS_WITH_AS(pairs_of("2147483647 0\n"), doctest::Contains("pairs per fold"),
+                         jhr::protocol_error);
     CHECK_THROWS_WITH_AS(pairs_of("0 300\n"), doctest::Contains("fold count"), jhr::protocol_error);
 }
 

@@ -90,8 +90,8 @@ TEST_CASE_TEMPLATE("repeat releases each inner gradient after the layer below co
     CHECK(log->back() == "r0");
 }
 
-TEST_CASE_TEMPLATE("sequential releases an activation once a max-pool, which does not read it back, has run", B,
-                   JHR_TEST_BACKENDS) {
+TEST_CASE_TEMPLATE("sequential releases an activation once a max-pool, which does not read it back, has run",
+                   B, JHR_TEST_BACKENDS) {
     jhr::rng r(5);
     jhr::sequential<B, jhr::prelu<B>, jhr::max_pool2d<B>> net(jhr::prelu<B>(2), jhr::max_pool2d<B>());
     net.initialize(r);

@@ -44,8 +44,10 @@ void release_input_gradient(L& layer) {
 // Whether L's backward reads the input its forward saw (true unless L declares otherwise).
 template <class L>
 constexpr bool reads_input_in_backward() {
-    if constexpr (requires { L::reads_input_in_backward; }) return L::reads_input_in_backward;
-    else return true;
+    if constexpr (requires { L::reads_input_in_backward; })
+        return L::reads_input_in_backward;
+    else
+        return true;
 }
 
 // Frees the output layer's last forward() returned, once its consumer no longer needs it (see

@@ -23,7 +23,8 @@ struct parameter {
     bool decay = true;
 
     parameter() = default;
-    parameter(const jhr::shape& s, bool decay_applies) : value(s, 0.0f), grad(s, 0.0f), decay(decay_applies) {}
+    parameter(const jhr::shape& s, bool decay_applies)
+        : value(s, 0.0f), grad(s, 0.0f), decay(decay_applies) {}
 };
 
 // Xavier/Glorot uniform as Caffe fills it: U(-sqrt(3 / fan_in), sqrt(3 / fan_in)).

@@ -1,9 +1,10 @@
 // jhr/layers/sequential.hpp: a flat, compile-time list of layers applied in order.
 //
-// sequential<B, L0, L1, ...> stores the layers in a std::tuple; forward and backward are fold
-// expressions, so the type stays one level deep however long the network is. Child parameters
-// are named "<index>.<name>". A layer's output is released as soon as the next layer has run when
-// that layer's backward does not read it (a max-pool after an activation). Satisfies Layer itself, so sequentials can be nested when useful.
+// sequential<B, L0, L1, ...> stores the layers in a std::tuple; forward and backward recurse over
+// it at compile time, so the type stays one level deep however long the network is. Child
+// parameters are named "<index>.<name>". A layer's output is released as soon as the next layer
+// has run when that layer's backward does not read it (a max-pool after an activation).
+// Satisfies Layer itself, so sequentials can be nested when useful.
 #pragma once
 
 #include "jhr/layers/layer.hpp"
