@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds jhr with every backend this machine can build, and runs every
-# test: the fuzz targets for a bounded time, the suite under AddressSanitizer + UBSan, then the
-# optimised suite (CUDA tests print "skipped: no GPU" where there is none).
+# test: the fuzz targets on a fixed number of inputs from a fixed seed (repeatable), the suite under
+# AddressSanitizer + UBSan, then the optimised suite (CUDA tests print "skipped: no GPU" where
+# there is none).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=${JHR_JOBS:-$(nproc)}
@@ -16,7 +17,7 @@ cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS
       -DJHR_SANITIZE=ON -DJHR_WITH_CUDA=OFF -DJHR_WITH_ONEDNN=OFF -DJHR_BUILD_TOOLS=OFF -DJHR_BUILD_EXAMPLES=OFF
 cmake --build build-sanitize -j"$jobs"
 
-bash tests/fuzz/run.sh "${JHR_FUZZ_SECONDS:-10}" build-fuzz
+bash tests/fuzz/run.sh --runs "${JHR_FUZZ_RUNS:-50000}" build-fuzz
 
 echo "== tests under AddressSanitizer and UndefinedBehaviorSanitizer =="
 ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-sanitize --output-on-failure
