@@ -19,12 +19,15 @@ bool aligned(const void* p) {
 TEST_CASE("host_block_cache hands a freed large block to the next request that fits") {
     auto& cache = host_block_cache::instance();
     cache.release_cached();
+    const std::size_t from_system = cache.blocks_from_system();
     void* a = cache.allocate(3 * mib);
     CHECK(aligned(a));
+    CHECK(cache.blocks_from_system() == from_system + 1);
     cache.deallocate(a, 3 * mib);
     CHECK(cache.cached_bytes() == 3 * mib);
     void* b = cache.allocate(2 * mib); // 3 MiB is within 2x of 2 MiB
     CHECK(b == a);
+    CHECK(cache.blocks_from_system() == from_system + 1);
     CHECK(cache.cached_bytes() == 0);
     cache.deallocate(b, 2 * mib); // the block goes back at its real size
     CHECK(cache.cached_bytes() == 3 * mib);

@@ -1,7 +1,11 @@
 #include "support/backends.hpp"
+#include "support/gradient_check.hpp"
 #include "support/tiny_models.hpp"
 
 #include <doctest/doctest.h>
+
+#include "jhr/backends/reference/host_allocator.hpp"
+#include "jhr/optim/sgd.hpp"
 
 TEST_CASE_TEMPLATE("joint_model: names, heads and the paper's loss weights", B, JHR_TEST_BACKENDS) {
     jhr::joint_model_options paper;
@@ -35,3 +39,35 @@ TEST_CASE_TEMPLATE("joint_model: SRNET's output feeds FRNET and the pixel target
     const std::vector<std::int32_t> labels{0, 1};
     CHECK_THROWS_AS(net.train_step(x, {&wrong, labels}), jhr::shape_error);
 }
+
+#if !defined(__SANITIZE_ADDRESS__) // the block cache is off under AddressSanitizer
+TEST_CASE_TEMPLATE("joint_model: a warm training step takes no large block from the system", B,
+                   JHR_TEST_BACKENDS) {
+    // Wide enough that activations and gradients are cacheable (>= 1 MiB): released gradients and
+    // activations must come back from the block cache on every later step.
+    auto o = jhr::testing::tiny_joint_options(4);
+    o.srnet = {3, 16, 8, 3};
+    o.frnet.widths = {16, 16, 16, 16};
+    auto net = jhr::make_joint_model<B>(o);
+    jhr::rng r(9);
+    net.initialize(r);
+    jhr::sgd<B> opt({0.9f, 5e-4f});
+    opt.add_group("all", 0.01f, net, "");
+    const auto x = jhr::tensor<B>::from_host(jhr::testing::random_host({8, 3, 50, 50}, r));
+    const jhr::tensor<B> target(jhr::shape{8, 3, 48, 48}, 0.5f);
+    const std::vector<std::int32_t> labels{0, 1, 2, 3, 0, 1, 2, 3};
+    const jhr::targets<B> t{&target, labels};
+    auto step = [&] {
+        net.train_step(x, t);
+        opt.step();
+        net.after_step(t);
+    };
+    const auto& cache = jhr::backends::host_block_cache::instance();
+    step();
+    step();
+    const std::size_t warm = cache.blocks_from_system();
+    for (int i = 0; i < 3; ++i) step();
+    CHECK(cache.blocks_from_system() == warm);
+    CHECK(warm > 0); // the model does use cacheable blocks
+}
+#endif

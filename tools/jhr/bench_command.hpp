@@ -6,7 +6,9 @@
 //   0.9 and weight decay 5e-4 at the paper's per-stage rates, center update);
 // - inference: the LR face through SRNET and FRNET to the 512-d feature.
 // Each is warmed up, then timed K times; images/s = batch / median step time. Peak resident
-// memory (getrusage ru_maxrss) is read after the training iterations, before inference.
+// memory (getrusage ru_maxrss) is read after the training iterations, before inference, and so is
+// the number of host blocks of 1 MiB or more the timed training steps took from the system rather
+// than the block cache (backends/reference/host_allocator.hpp; 0 once shapes are stable).
 // --backend is any built backend (tools/jhr/backend_dispatch.hpp). --threads sets the backend's
 // thread count where it has one (oneDNN: its OpenMP pool); --convolution picks oneDNN's
 // convolution algorithm (backends/onednn/convolution.hpp). joint_benchmark<B> is the fixture,
@@ -15,6 +17,7 @@
 
 #include "backend_dispatch.hpp"
 
+#include "jhr/backends/reference/host_allocator.hpp"
 #include "jhr/models/joint_model.hpp"
 #include "jhr/train/trainer.hpp"
 
@@ -120,7 +123,8 @@ struct bench_result {
     std::vector<double> train_ms, infer_ms; // per timed iteration
     double train_median_ms = 0, infer_median_ms = 0;
     double train_images_per_second = 0, infer_images_per_second = 0;
-    double peak_rss_mib = 0; // after the training iterations
+    double peak_rss_mib = 0;                 // after the training iterations
+    std::size_t host_blocks_from_system = 0; // during the timed training iterations
 };
 
 inline double median(std::vector<double> v) {
@@ -154,7 +158,11 @@ bench_result run_bench(const bench_options& o) {
     jo.batch = o.batch;
     joint_benchmark<B> bench(jo);
     bench_result r;
-    r.train_ms = time_ms(o.warmup, o.iterations, [&] { bench.train(); });
+    const auto& blocks = backends::host_block_cache::instance();
+    for (int i = 0; i < o.warmup; ++i) bench.train();
+    const std::size_t warm_blocks = blocks.blocks_from_system();
+    r.train_ms = time_ms(0, o.iterations, [&] { bench.train(); });
+    r.host_blocks_from_system = blocks.blocks_from_system() - warm_blocks;
     r.peak_rss_mib = peak_rss_mib();
     r.infer_ms = time_ms(o.warmup, o.iterations, [&] { bench.infer(); });
     r.train_median_ms = median(r.train_ms);
@@ -175,6 +183,7 @@ inline void print_bench(const bench_options& o, const bench_result& r) {
                                {"infer_median_ms", r.infer_median_ms},
                                {"infer_images_per_second", r.infer_images_per_second},
                                {"peak_rss_mib", r.peak_rss_mib},
+                               {"host_blocks_from_system", r.host_blocks_from_system},
                                {"train_ms", r.train_ms},
                                {"infer_ms", r.infer_ms}};
         std::cout << j.dump() << "\n";
@@ -186,7 +195,9 @@ inline void print_bench(const bench_options& o, const bench_result& r) {
               << " ms/step)\n"
               << "  inference: " << r.infer_images_per_second << " images/s (" << r.infer_median_ms
               << " ms/batch)\n"
-              << "  peak resident memory after training: " << r.peak_rss_mib << " MiB\n";
+              << "  peak resident memory after training: " << r.peak_rss_mib << " MiB\n"
+              << "  host blocks >= 1 MiB taken from the system in timed training steps: "
+              << r.host_blocks_from_system << "\n";
 }
 
 inline void add_bench_command(CLI::App& app) {

@@ -46,6 +46,7 @@ public:
         if (cacheable(bytes)) {
             std::lock_guard lock(mutex_);
             live_.emplace(p, bytes);
+            ++from_system_;
         }
         return p;
     }
@@ -65,6 +66,11 @@ public:
         std::lock_guard lock(mutex_);
         for (const auto& [bytes, p] : free_) std::free(p);
         free_.clear();
+    }
+    // How many cacheable blocks have come from the system (not from the cache) so far.
+    std::size_t blocks_from_system() const {
+        std::lock_guard lock(mutex_);
+        return from_system_;
     }
     std::size_t cached_bytes() const {
         std::lock_guard lock(mutex_);
@@ -101,6 +107,7 @@ private:
     mutable std::mutex mutex_;
     std::multimap<std::size_t, void*> free_;      // cached blocks by size
     std::unordered_map<void*, std::size_t> live_; // handed-out cacheable blocks and their real size
+    std::size_t from_system_ = 0;
 };
 
 // A standard allocator over host_block_cache.
