@@ -5,9 +5,9 @@
 // JHR_CUDA_CHECK_LAUNCH(kernel) does the same for the launch just made (cudaGetLastError).
 #pragma once
 
+#include "blas.hpp"
 #include "jhr/core/error.hpp"
 
-#include <cublas_v2.h>
 #include <cuda_runtime.h>
 #include <cudnn.h>
 
@@ -37,7 +37,7 @@ inline void check(cudnnStatus_t status, const char* call, const char* file, int 
 
 inline void check(cublasStatus_t status, const char* call, const char* file, int line) {
     if (status == CUBLAS_STATUS_SUCCESS) return;
-    throw_failure(call, std::string(cublasGetStatusName(status)) + " (" + cublasGetStatusString(status) + ")",
+    throw_failure(call, std::string(blas().status_name(status)) + " (" + blas().status_string(status) + ")",
                   file, line);
 }
 

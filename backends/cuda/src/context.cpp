@@ -7,11 +7,11 @@ namespace jhr::backends::cuda_detail {
 context::context() {
     JHR_CUDNN_CHECK(cudnnCreate(&cudnn_));
     try {
-        JHR_CUBLAS_CHECK(cublasCreate(&cublas_));
-        JHR_CUBLAS_CHECK(cublasSetMathMode(cublas_, CUBLAS_DEFAULT_MATH));
-        JHR_CUBLAS_CHECK(cublasSetPointerMode(cublas_, CUBLAS_POINTER_MODE_HOST));
+        JHR_CUBLAS_CHECK(blas().create(&cublas_));
+        JHR_CUBLAS_CHECK(blas().set_math_mode(cublas_, CUBLAS_DEFAULT_MATH));
+        JHR_CUBLAS_CHECK(blas().set_pointer_mode(cublas_, CUBLAS_POINTER_MODE_HOST));
     } catch (...) {
-        if (cublas_) cublasDestroy(cublas_);
+        if (cublas_) blas().destroy(cublas_);
         cudnnDestroy(cudnn_);
         throw;
     }
@@ -20,7 +20,7 @@ context::context() {
 // Destruction may run at thread or process exit, possibly after the driver has shut down: statuses
 // are ignored here rather than thrown from a destructor.
 context::~context() {
-    cublasDestroy(cublas_);
+    blas().destroy(cublas_);
     cudnnDestroy(cudnn_);
 }
 

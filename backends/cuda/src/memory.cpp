@@ -146,21 +146,25 @@ bool cuda_device::available() noexcept {
 }
 
 std::string cuda_device::description() {
-    int device = 0, driver = 0, runtime = 0, blas_major = 0, blas_minor = 0;
+    int device = 0, driver = 0, runtime = 0;
     JHR_CUDA_CHECK(cudaGetDevice(&device));
     cudaDeviceProp properties{};
     JHR_CUDA_CHECK(cudaGetDeviceProperties(&properties, device));
     JHR_CUDA_CHECK(cudaDriverGetVersion(&driver));
     JHR_CUDA_CHECK(cudaRuntimeGetVersion(&runtime));
-    JHR_CUBLAS_CHECK(cublasGetProperty(MAJOR_VERSION, &blas_major));
-    JHR_CUBLAS_CHECK(cublasGetProperty(MINOR_VERSION, &blas_minor));
     const auto version = [](int v) { return std::to_string(v / 1000) + "." + std::to_string(v % 1000 / 10); };
     char memory[32];
     std::snprintf(memory, sizeof memory, "%.1f GiB", double(properties.totalGlobalMem) / double(1 << 30));
     return std::string(properties.name) + ", sm_" + std::to_string(properties.major) +
            std::to_string(properties.minor) + ", " + memory + ", driver " + version(driver) + ", runtime " +
-           version(runtime) + ", cuDNN " + std::to_string(cudnnGetVersion()) + ", cuBLAS " +
-           std::to_string(blas_major) + "." + std::to_string(blas_minor);
+           version(runtime) + ", cuDNN " + std::to_string(cudnnGetVersion()) + ", cuBLAS " + blas_version();
+}
+
+std::string cuda_device::blas_version() {
+    int major = 0, minor = 0;
+    JHR_CUBLAS_CHECK(cuda_detail::blas().get_property(MAJOR_VERSION, &major));
+    JHR_CUBLAS_CHECK(cuda_detail::blas().get_property(MINOR_VERSION, &minor));
+    return std::to_string(major) + "." + std::to_string(minor);
 }
 
 void cuda_device::synchronize() {

@@ -14,6 +14,9 @@ struct cuda_device {
     static bool available() noexcept;
     // e.g. "NVIDIA H100 80GB HBM3, sm_90, 79.1 GiB, driver 13.0, runtime 13.0, cuDNN 91900, cuBLAS 13.0".
     static std::string description();
+    // The cuBLAS version, e.g. "13.0". Needs no GPU. cuBLAS is loaded at its first use (this call or
+    // the first GEMM), not at program start; throws backend_error when it cannot be loaded.
+    static std::string blas_version();
     // Blocks until all work queued by the backend on the current device has finished.
     static void synchronize();
 };
