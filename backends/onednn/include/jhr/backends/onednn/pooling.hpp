@@ -83,6 +83,7 @@ private:
         const auto prop = dnnl::prop_kind::forward_training;
         const auto algo = dnnl::algorithm::pooling_max;
 #if DNNL_VERSION_MAJOR >= 3
+        const onednn_detail::dims dilation{0, 0}; // none: oneDNN counts dilation from 0
         return {onednn_detail::engine(),
                 prop,
                 algo,
@@ -90,7 +91,7 @@ private:
                 dst_md(g),
                 strides,
                 kernel,
-                padding,
+                dilation,
                 padding,
                 padding,
                 onednn_detail::user_scratchpad()};
@@ -106,13 +107,14 @@ private:
         const onednn_detail::dims strides{g.stride, g.stride}, kernel{g.window, g.window}, padding{0, 0};
         const auto algo = dnnl::algorithm::pooling_max;
 #if DNNL_VERSION_MAJOR >= 3
+        const onednn_detail::dims dilation{0, 0};
         return {onednn_detail::engine(),
                 algo,
                 src_md(g),
                 dst_md(g),
                 strides,
                 kernel,
-                padding,
+                dilation,
                 padding,
                 padding,
                 hint,
