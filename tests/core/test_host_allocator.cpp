@@ -58,13 +58,35 @@ TEST_CASE("host_block_cache: a request no cached block fits frees the smaller on
 }
 #endif
 
-TEST_CASE("host_block_cache does not cache small blocks") {
+TEST_CASE("host_block_cache keeps small blocks by size class") {
     auto& cache = host_block_cache::instance();
     cache.release_cached();
+    const std::size_t from_system = cache.blocks_from_system();
     void* p = cache.allocate(1000);
     CHECK(aligned(p));
     cache.deallocate(p, 1000);
+#if defined(__SANITIZE_ADDRESS__)
     CHECK(cache.cached_bytes() == 0);
+#else
+    CHECK(cache.cached_bytes() == 1024);
+    CHECK(cache.allocate(1020) == p); // the same 1024-byte class
+    cache.deallocate(p, 1020);
+    void* q = cache.allocate(5000); // above 4 KiB: classes a quarter power of two apart, 5120 here
+    cache.deallocate(q, 5000);
+    CHECK(cache.cached_bytes() == 1024 + 5120);
+    CHECK(cache.allocate(5120) == q);
+    void* r = cache.allocate(5121); // the next class, 6144
+    CHECK(r != q);
+    cache.deallocate(q, 5120);
+    cache.deallocate(r, 5121);
+    CHECK(cache.blocks_from_system() == from_system + 3);
+    void* edge = cache.allocate(host_block_cache::cached_block_bytes - 64); // rounds to the 1 MiB class
+    CHECK(aligned(edge));
+    cache.deallocate(edge, host_block_cache::cached_block_bytes - 64);
+    CHECK(cache.cached_bytes() == 1024 + 5120 + 6144 + host_block_cache::cached_block_bytes);
+    cache.release_cached();
+    CHECK(cache.cached_bytes() == 0);
+#endif
     void* empty = cache.allocate(0); // a valid, distinct pointer
     CHECK(empty != nullptr);
     cache.deallocate(empty, 0);

@@ -41,10 +41,10 @@ TEST_CASE_TEMPLATE("joint_model: SRNET's output feeds FRNET and the pixel target
 }
 
 #if !defined(__SANITIZE_ADDRESS__) // the block cache is off under AddressSanitizer
-TEST_CASE_TEMPLATE("joint_model: a warm training step takes no large block from the system", B,
+TEST_CASE_TEMPLATE("joint_model: a warm training step takes no host block from the system", B,
                    JHR_TEST_BACKENDS) {
-    // Wide enough that activations and gradients are cacheable (>= 1 MiB): released gradients and
-    // activations must come back from the block cache on every later step.
+    // Wide enough that activations and gradients include large blocks (>= 1 MiB) as well as small
+    // ones: released gradients and activations must come back from the block cache on every later step.
     auto o = jhr::testing::tiny_joint_options(4);
     o.srnet = {3, 16, 8, 3};
     o.frnet.widths = {16, 16, 16, 16};
@@ -68,6 +68,6 @@ TEST_CASE_TEMPLATE("joint_model: a warm training step takes no large block from 
     const std::size_t warm = cache.blocks_from_system();
     for (int i = 0; i < 3; ++i) step();
     CHECK(cache.blocks_from_system() == warm);
-    CHECK(warm > 0); // the model does use cacheable blocks
+    CHECK(warm > 0); // the first steps did take blocks from the system
 }
 #endif

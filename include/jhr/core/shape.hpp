@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 namespace jhr {
 
@@ -31,9 +32,9 @@ struct shape {
 };
 
 // Throws shape_error "<what>: expected <a>, got <b>" unless a == b.
-inline void expect_shape(const shape& expected, const shape& got, const std::string& what) {
+inline void expect_shape(const shape& expected, const shape& got, std::string_view what) {
     if (!(expected == got))
-        throw shape_error(what + ": expected shape " + expected.str() + ", got " + got.str());
+        throw shape_error(std::string(what) + ": expected shape " + expected.str() + ", got " + got.str());
 }
 
 } // namespace jhr
