@@ -3,7 +3,7 @@
 // convolutions (3x3 pad 0), PReLU and max pooling per stage, one residual block per stage, the
 // 10240->512 inner product and the 512->10575 softmax classifier. Names: <backend>/<layer>/<pass>.
 // Threads: oneDNN follows OMP_NUM_THREADS; the reference backend is single-threaded and runs one
-// iteration per benchmark.
+// iteration per benchmark. The CUDA rows are registered when a GPU is usable.
 // Run: jhr_bench_layers --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 #include "jhr/backends/reference.hpp"
 #include "jhr/layers/conv2d.hpp"
@@ -15,10 +15,14 @@
 #if defined(JHR_HAVE_ONEDNN)
 #include "jhr/backends/onednn.hpp"
 #endif
+#if defined(JHR_HAVE_CUDA)
+#include "jhr/backends/cuda.hpp"
+#endif
 
 #include <benchmark/benchmark.h>
 
 #include <functional>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -99,6 +103,12 @@ int main(int argc, char** argv) {
     register_backend<jhr::reference>("reference", true);
 #if defined(JHR_HAVE_ONEDNN)
     register_backend<jhr::onednn>("onednn", false);
+#endif
+#if defined(JHR_HAVE_CUDA)
+    if (jhr::cuda::available())
+        register_backend<jhr::cuda>("cuda", false);
+    else
+        std::cerr << "cuda: skipped: no GPU\n";
 #endif
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

@@ -4,7 +4,7 @@
 
 #include <doctest/doctest.h>
 
-TEST_CASE_TEMPLATE("tensor: host round trip keeps NCHW order", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("tensor: host round trip keeps NCHW order", B) {
     jhr::host_tensor h = jhr::host_tensor::from_shape({2, 3, 4, 5});
     for (std::size_t i = 0; i < h.size(); ++i) h.data()[i] = float(i);
     const auto t = jhr::tensor<B>::from_host(h);
@@ -14,7 +14,7 @@ TEST_CASE_TEMPLATE("tensor: host round trip keeps NCHW order", B, JHR_TEST_BACKE
     CHECK(back == h);
 }
 
-TEST_CASE_TEMPLATE("tensor: resize reuses storage, reshape keeps the element count", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("tensor: resize reuses storage, reshape keeps the element count", B) {
     jhr::tensor<B> t(jhr::shape{4, 4, 4, 4}, 1.0f);
     const float* before = t.data();
     t.resize({2, 4, 4, 4});
@@ -25,7 +25,7 @@ TEST_CASE_TEMPLATE("tensor: resize reuses storage, reshape keeps the element cou
     CHECK_THROWS_AS(t.reshape({3, 1, 1, 1}), jhr::shape_error);
 }
 
-TEST_CASE_TEMPLATE("tensor: fill and copy_from", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("tensor: fill and copy_from", B) {
     jhr::tensor<B> a(jhr::shape{1, 2, 2, 2}, 3.5f);
     jhr::tensor<B> b;
     b.copy_from(a);
@@ -33,7 +33,7 @@ TEST_CASE_TEMPLATE("tensor: fill and copy_from", B, JHR_TEST_BACKENDS) {
     for (float v : h) CHECK(v == 3.5f);
 }
 
-TEST_CASE_TEMPLATE("label_tensor: uploads labels", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("label_tensor: uploads labels", B) {
     const std::vector<std::int32_t> labels{3, 1, 4};
     jhr::label_tensor<B> l(labels);
     CHECK(l.size() == 3);

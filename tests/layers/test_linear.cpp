@@ -3,11 +3,13 @@
 
 #include "jhr/layers/linear.hpp"
 
-TEST_CASE_TEMPLATE("linear: y = x W^T + b on a hand-computed example", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("linear: y = x W^T + b on a hand-computed example", B) {
     jhr::linear<B> fc(3, 2);
     fc.for_each_parameter([](std::string_view name, jhr::parameter<B>& p) {
-        if (name == "weight") p.value.assign(jhr::host_tensor{{{{1.0f}}, {{2.0f}}, {{3.0f}}}, {{{0.0f}}, {{-1.0f}}, {{1.0f}}}});
-        else p.value.assign(jhr::host_tensor{{{{0.5f}}}, {{{-0.5f}}}});
+        if (name == "weight")
+            p.value.assign(jhr::host_tensor{{{{1.0f}}, {{2.0f}}, {{3.0f}}}, {{{0.0f}}, {{-1.0f}}, {{1.0f}}}});
+        else
+            p.value.assign(jhr::host_tensor{{{{0.5f}}}, {{{-0.5f}}}});
     });
     jhr::host_tensor x = {{{{1.0f}}, {{1.0f}}, {{1.0f}}}, {{{1.0f}}, {{0.0f}}, {{2.0f}}}};
     const auto y = fc.forward(jhr::tensor<B>::from_host(x)).to_host();
@@ -17,7 +19,7 @@ TEST_CASE_TEMPLATE("linear: y = x W^T + b on a hand-computed example", B, JHR_TE
     CHECK(y(1, 1, 0, 0) == 1.5f);
 }
 
-TEST_CASE_TEMPLATE("linear: finite-difference gradients, flattening spatial inputs", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("linear: finite-difference gradients, flattening spatial inputs", B) {
     jhr::rng r(13);
     jhr::linear<B> a(2 * 3 * 2, 5);
     a.initialize(r);
@@ -27,8 +29,8 @@ TEST_CASE_TEMPLATE("linear: finite-difference gradients, flattening spatial inpu
     jhr::testing::check_layer_gradients<B>(b, {5, 7, 1, 1}, r);
 }
 
-TEST_CASE_TEMPLATE("linear: wrong feature count", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("linear: wrong feature count", B) {
     jhr::linear<B> fc(12, 4);
-    CHECK_THROWS_WITH_AS(fc.forward(jhr::tensor<B>(jhr::shape{2, 3, 2, 1}, 0.0f)), doctest::Contains("[2, 3, 2, 1]"),
-                         jhr::shape_error);
+    CHECK_THROWS_WITH_AS(fc.forward(jhr::tensor<B>(jhr::shape{2, 3, 2, 1}, 0.0f)),
+                         doctest::Contains("[2, 3, 2, 1]"), jhr::shape_error);
 }

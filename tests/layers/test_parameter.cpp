@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-TEST_CASE_TEMPLATE("parameter: Xavier fill stays within sqrt(3 / fan_in) and is seeded", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("parameter: Xavier fill stays within sqrt(3 / fan_in) and is seeded", B) {
     jhr::parameter<B> a(jhr::shape{8, 4, 3, 3}, true), b(jhr::shape{8, 4, 3, 3}, true);
     jhr::rng r1(5), r2(5);
     jhr::fill_xavier(a, 36, r1);

@@ -3,7 +3,7 @@
 
 #include "jhr/layers/prelu.hpp"
 
-TEST_CASE_TEMPLATE("prelu: per-channel slopes", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("prelu: per-channel slopes", B) {
     jhr::prelu<B> layer(2);
     layer.for_each_parameter([](std::string_view, jhr::parameter<B>& p) {
         p.value.assign(jhr::host_tensor{{{{0.5f}}}, {{{-1.0f}}}});
@@ -16,7 +16,7 @@ TEST_CASE_TEMPLATE("prelu: per-channel slopes", B, JHR_TEST_BACKENDS) {
     CHECK(y(0, 1, 0, 1) == 1.0f);
 }
 
-TEST_CASE_TEMPLATE("prelu: finite-difference gradients for input and slopes", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("prelu: finite-difference gradients for input and slopes", B) {
     jhr::rng r(5);
     for (const jhr::shape in : {jhr::shape{2, 3, 4, 4}, jhr::shape{4, 5, 1, 1}, jhr::shape{1, 1, 3, 7}}) {
         jhr::prelu<B> layer(in.c, 0.3f);
@@ -24,7 +24,7 @@ TEST_CASE_TEMPLATE("prelu: finite-difference gradients for input and slopes", B,
     }
 }
 
-TEST_CASE_TEMPLATE("prelu: channel mismatch names the shape", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("prelu: channel mismatch names the shape", B) {
     jhr::prelu<B> layer(3);
     CHECK_THROWS_WITH_AS(layer.forward(jhr::tensor<B>(jhr::shape{1, 4, 2, 2}, 0.0f)),
                          doctest::Contains("[1, 4, 2, 2]"), jhr::shape_error);

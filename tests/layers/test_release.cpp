@@ -47,8 +47,7 @@ struct probe {
 
 } // namespace
 
-TEST_CASE_TEMPLATE("sequential releases each inner gradient after the layer below consumed it", B,
-                   JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("sequential releases each inner gradient after the layer below consumed it", B) {
     auto log = std::make_shared<std::vector<std::string>>();
     jhr::sequential<B, probe<B>, probe<B>, probe<B>> net(probe<B>{0, log}, probe<B>{1, log},
                                                          probe<B>{2, log});
@@ -62,7 +61,7 @@ TEST_CASE_TEMPLATE("sequential releases each inner gradient after the layer belo
     CHECK(dx.empty());
 }
 
-TEST_CASE_TEMPLATE("sequential keeps a gradient an empty repeat passed through", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("sequential keeps a gradient an empty repeat passed through", B) {
     auto log = std::make_shared<std::vector<std::string>>();
     jhr::sequential<B, probe<B>, jhr::repeat<probe<B>>, probe<B>> net(
         probe<B>{0, log},
@@ -77,8 +76,7 @@ TEST_CASE_TEMPLATE("sequential keeps a gradient an empty repeat passed through",
     CHECK(*log == std::vector<std::string>{"b2", "b0"});
 }
 
-TEST_CASE_TEMPLATE("repeat releases each inner gradient after the layer below consumed it", B,
-                   JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("repeat releases each inner gradient after the layer below consumed it", B) {
     auto log = std::make_shared<std::vector<std::string>>();
     jhr::repeat<probe<B>> net(3, [&](int i) { return probe<B>{i, log}; });
     const jhr::tensor<B> x(jhr::shape{1, 1, 2, 2}, 1.0f);
@@ -90,8 +88,7 @@ TEST_CASE_TEMPLATE("repeat releases each inner gradient after the layer below co
     CHECK(log->back() == "r0");
 }
 
-TEST_CASE_TEMPLATE("sequential releases an activation once a max-pool, which does not read it back, has run",
-                   B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("sequential releases an activation once a max-pool, which does not read it back, has run", B) {
     jhr::rng r(5);
     jhr::sequential<B, jhr::prelu<B>, jhr::max_pool2d<B>> net(jhr::prelu<B>(2), jhr::max_pool2d<B>());
     net.initialize(r);

@@ -3,7 +3,7 @@
 
 #include "jhr/layers/relu.hpp"
 
-TEST_CASE_TEMPLATE("relu: forward clamps negatives", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("relu: forward clamps negatives", B) {
     jhr::relu<B> layer;
     jhr::host_tensor x = {{{{-2.0f, 0.0f, 3.0f}}}};
     const auto y = layer.forward(jhr::tensor<B>::from_host(x)).to_host();
@@ -12,13 +12,13 @@ TEST_CASE_TEMPLATE("relu: forward clamps negatives", B, JHR_TEST_BACKENDS) {
     CHECK(y(0, 0, 0, 2) == 3.0f);
 }
 
-TEST_CASE_TEMPLATE("relu: finite-difference gradients", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("relu: finite-difference gradients", B) {
     jhr::rng r(3);
     jhr::relu<B> layer;
     jhr::testing::check_layer_gradients<B>(layer, {3, 2, 4, 5}, r);
 }
 
-TEST_CASE_TEMPLATE("relu: gradient shape mismatch", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("relu: gradient shape mismatch", B) {
     jhr::relu<B> layer;
     const jhr::tensor<B> input(jhr::shape{1, 2, 3, 3}, 1.0f); // must outlive backward()
     layer.forward(input);

@@ -4,14 +4,14 @@
 #include "jhr/layers/repeat.hpp"
 #include "jhr/layers/residual_block.hpp"
 
-TEST_CASE_TEMPLATE("repeat: zero layers is the identity", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("repeat: zero layers is the identity", B) {
     jhr::repeat<jhr::residual_block<B>> none(0, [](int) { return jhr::residual_block<B>(2); });
     const jhr::tensor<B> x(jhr::shape{1, 2, 3, 3}, 1.5f);
     CHECK(&none.forward(x) == &x);
     CHECK(none.output_shape(x.shape()) == x.shape());
 }
 
-TEST_CASE_TEMPLATE("repeat: gradients and names through two blocks", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("repeat: gradients and names through two blocks", B) {
     jhr::rng r(23);
     jhr::repeat<jhr::residual_block<B>> blocks(2, [](int) { return jhr::residual_block<B>(2); });
     blocks.initialize(r);

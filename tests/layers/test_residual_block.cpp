@@ -3,7 +3,7 @@
 
 #include "jhr/layers/residual_block.hpp"
 
-TEST_CASE_TEMPLATE("residual_block: identity skip when the branch is zero", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("residual_block: identity skip when the branch is zero", B) {
     jhr::residual_block<B> block(2);
     block.for_each_parameter([](std::string_view, jhr::parameter<B>& p) { p.value.fill(0.0f); });
     jhr::rng r(20);
@@ -12,7 +12,7 @@ TEST_CASE_TEMPLATE("residual_block: identity skip when the branch is zero", B, J
     CHECK(y == x);
 }
 
-TEST_CASE_TEMPLATE("residual_block: in-place skip sums are fresh on every call", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("residual_block: in-place skip sums are fresh on every call", B) {
     // The sums are formed inside the inner layers' tensors: a repeated forward or backward must not
     // add the skip twice, and the gradient must not change after the block's input is overwritten.
     jhr::rng r(21);
@@ -29,7 +29,7 @@ TEST_CASE_TEMPLATE("residual_block: in-place skip sums are fresh on every call",
     CHECK(dx1 == dx2);
 }
 
-TEST_CASE_TEMPLATE("residual_block: finite-difference gradients", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("residual_block: finite-difference gradients", B) {
     jhr::rng r(17);
     jhr::residual_block<B> block(3);
     block.initialize(r);
@@ -47,7 +47,7 @@ TEST_CASE_TEMPLATE("residual_block: finite-difference gradients", B, JHR_TEST_BA
     }
 }
 
-TEST_CASE_TEMPLATE("residual_block: parameter names", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("residual_block: parameter names", B) {
     jhr::residual_block<B> block(4);
     std::vector<std::string> names;
     block.for_each_parameter([&](std::string_view n, jhr::parameter<B>&) { names.emplace_back(n); });

@@ -8,8 +8,9 @@
 #include "jhr/layers/relu.hpp"
 #include "jhr/layers/sequential.hpp"
 
-TEST_CASE_TEMPLATE("sequential: shapes, names and end-to-end gradients", B, JHR_TEST_BACKENDS) {
-    using net_t = jhr::sequential<B, jhr::conv2d<B>, jhr::prelu<B>, jhr::max_pool2d<B>, jhr::relu<B>, jhr::linear<B>>;
+JHR_TYPED_TEST("sequential: shapes, names and end-to-end gradients", B) {
+    using net_t =
+        jhr::sequential<B, jhr::conv2d<B>, jhr::prelu<B>, jhr::max_pool2d<B>, jhr::relu<B>, jhr::linear<B>>;
     net_t net(jhr::conv2d<B>({2, 3, 3, 1, 0}), jhr::prelu<B>(3), jhr::max_pool2d<B>(), jhr::relu<B>(),
               jhr::linear<B>(3 * 2 * 2, 4));
     CHECK(net.output_shape({2, 2, 6, 6}) == jhr::shape{2, 4, 1, 1});
@@ -22,7 +23,8 @@ TEST_CASE_TEMPLATE("sequential: shapes, names and end-to-end gradients", B, JHR_
     jhr::testing::check_layer_gradients<B>(net, {2, 2, 6, 6}, r, {.eps = 2e-3f, .tolerance = 2e-3});
 }
 
-TEST_CASE_TEMPLATE("sequential: a shape error names the layer input", B, JHR_TEST_BACKENDS) {
-    jhr::sequential<B, jhr::conv2d<B>, jhr::linear<B>> net(jhr::conv2d<B>({1, 1, 3, 1, 0}), jhr::linear<B>(4, 2));
+JHR_TYPED_TEST("sequential: a shape error names the layer input", B) {
+    jhr::sequential<B, jhr::conv2d<B>, jhr::linear<B>> net(jhr::conv2d<B>({1, 1, 3, 1, 0}),
+                                                           jhr::linear<B>(4, 2));
     CHECK_THROWS_AS(net.output_shape({1, 1, 5, 5}), jhr::shape_error);
 }

@@ -10,7 +10,7 @@ void set_centers(jhr::center_loss<B>& loss, const jhr::host_tensor& m) {
 }
 } // namespace
 
-TEST_CASE_TEMPLATE("center_loss: value and gradient by hand (eq. 4 with 1/2, eq. 9)", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("center_loss: value and gradient by hand (eq. 4 with 1/2, eq. 9)", B) {
     jhr::center_loss<B> loss(2, 2, 0.5f, jhr::reduction::sum);
     set_centers(loss, jhr::host_tensor{{{{1.0f}}, {{1.0f}}}, {{{0.0f}}, {{-1.0f}}}});
     const auto x = jhr::tensor<B>::from_host(jhr::host_tensor{{{{2.0f}}, {{3.0f}}}, {{{0.0f}}, {{1.0f}}}});
@@ -23,7 +23,7 @@ TEST_CASE_TEMPLATE("center_loss: value and gradient by hand (eq. 4 with 1/2, eq.
     CHECK(g(1, 1, 0, 0) == 2.0f);
 }
 
-TEST_CASE_TEMPLATE("center_loss: center update eq. 13-14 against a hand-computed example", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("center_loss: center update eq. 13-14 against a hand-computed example", B) {
     // Class 0 has two samples x = (1, 0) and (3, 2) around m0 = (0, 0):
     //   delta = ((0-1) + (0-3), (0-0) + (0-2)) / (1 + 2) = (-4/3, -2/3); gamma 0.5 -> m0 = (2/3, 1/3).
     // Class 1 has one sample (4, 4) around m1 = (2, 2): delta = (-2, -2) / 2 -> m1 = (2.5, 2.5).
@@ -42,7 +42,7 @@ TEST_CASE_TEMPLATE("center_loss: center update eq. 13-14 against a hand-computed
     CHECK(m(2, 0, 0, 0) == 7.0f);
 }
 
-TEST_CASE_TEMPLATE("center_loss: the update ignores the loss weight", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("center_loss: the update ignores the loss weight", B) {
     jhr::rng r(41);
     const auto x = jhr::testing::random_tensor<B>({4, 3, 1, 1}, r);
     const std::vector<std::int32_t> labels{0, 1, 1, 0};
@@ -54,7 +54,7 @@ TEST_CASE_TEMPLATE("center_loss: the update ignores the loss weight", B, JHR_TES
     CHECK(a.centers().to_host() == b.centers().to_host());
 }
 
-TEST_CASE_TEMPLATE("center_loss: finite-difference gradient w.r.t. the features", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("center_loss: finite-difference gradient w.r.t. the features", B) {
     jhr::rng r(43);
     jhr::center_loss<B> loss(3, 4);
     loss.centers().assign(jhr::testing::random_host({3, 4, 1, 1}, r));
@@ -62,10 +62,11 @@ TEST_CASE_TEMPLATE("center_loss: finite-difference gradient w.r.t. the features"
     const std::vector<std::int32_t> labels{2, 0, 1, 2, 2};
     loss.evaluate(x, labels);
     const auto analytic = loss.gradient().to_host();
-    CHECK(jhr::testing::loss_gradient_error(x, [&] { return loss.evaluate(x, labels); }, analytic, r) < 1e-3);
+    CHECK(jhr::testing::loss_gradient_error(
+              x, [&] { return loss.evaluate(x, labels); }, analytic, r) < 1e-3);
 }
 
-TEST_CASE_TEMPLATE("center_loss: dimension and label errors", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("center_loss: dimension and label errors", B) {
     jhr::center_loss<B> loss(2, 4);
     const std::vector<std::int32_t> labels{0, 1};
     CHECK_THROWS_WITH_AS(loss.evaluate(jhr::tensor<B>(jhr::shape{2, 3, 1, 1}, 0.0f), labels),

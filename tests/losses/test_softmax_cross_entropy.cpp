@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-TEST_CASE_TEMPLATE("softmax_cross_entropy: value and gradient by hand", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("softmax_cross_entropy: value and gradient by hand", B) {
     // Logits (0, ln 3) and label 1: p = (1/4, 3/4), loss -ln(3/4); gradient (1/4, -1/4).
     const auto z = jhr::tensor<B>::from_host(jhr::host_tensor{{{{0.0f}}, {{float(std::log(3.0))}}}});
     const std::vector<std::int32_t> labels{1};
@@ -16,14 +16,14 @@ TEST_CASE_TEMPLATE("softmax_cross_entropy: value and gradient by hand", B, JHR_T
     CHECK(g(0, 1, 0, 0) == doctest::Approx(-0.25));
 }
 
-TEST_CASE_TEMPLATE("softmax_cross_entropy: stable for large logits", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("softmax_cross_entropy: stable for large logits", B) {
     const auto z = jhr::tensor<B>::from_host(jhr::host_tensor{{{{1000.0f}}, {{0.0f}}}});
     jhr::softmax_cross_entropy<B> loss;
     const std::vector<std::int32_t> labels{1};
     CHECK(loss.evaluate(z, labels) == doctest::Approx(1000.0));
 }
 
-TEST_CASE_TEMPLATE("softmax_cross_entropy: finite-difference gradient, sum and mean", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("softmax_cross_entropy: finite-difference gradient, sum and mean", B) {
     jhr::rng r(37);
     const std::vector<std::int32_t> labels{0, 4, 2, 2, 1};
     for (const auto red : {jhr::reduction::sum, jhr::reduction::mean}) {
@@ -31,11 +31,12 @@ TEST_CASE_TEMPLATE("softmax_cross_entropy: finite-difference gradient, sum and m
         jhr::softmax_cross_entropy<B> loss(red);
         loss.evaluate(z, labels);
         const auto analytic = loss.gradient().to_host();
-        CHECK(jhr::testing::loss_gradient_error(z, [&] { return loss.evaluate(z, labels); }, analytic, r) < 1e-3);
+        CHECK(jhr::testing::loss_gradient_error(
+                  z, [&] { return loss.evaluate(z, labels); }, analytic, r) < 1e-3);
     }
 }
 
-TEST_CASE_TEMPLATE("softmax_cross_entropy: bad labels are shape errors", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("softmax_cross_entropy: bad labels are shape errors", B) {
     jhr::softmax_cross_entropy<B> loss;
     const jhr::tensor<B> z(jhr::shape{2, 3, 1, 1}, 0.0f);
     const std::vector<std::int32_t> out_of_range{0, 3}, too_few{0};

@@ -3,7 +3,7 @@
 
 #include "jhr/losses/squared_error.hpp"
 
-TEST_CASE_TEMPLATE("squared_error: paper eq. 2 and 12 by hand", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("squared_error: paper eq. 2 and 12 by hand", B) {
     // Two samples of two pixels: differences (1, -2) and (0, 3): sum of squares 1 + 4 + 0 + 9 = 14.
     const auto y = jhr::tensor<B>::from_host(jhr::host_tensor{{{{1.0f, 0.0f}}}, {{{2.0f, 3.0f}}}});
     const auto t = jhr::tensor<B>::from_host(jhr::host_tensor{{{{0.0f, 2.0f}}}, {{{2.0f, 0.0f}}}});
@@ -14,10 +14,11 @@ TEST_CASE_TEMPLATE("squared_error: paper eq. 2 and 12 by hand", B, JHR_TEST_BACK
     CHECK(g(0, 0, 0, 1) == -4.0f);
     CHECK(g(1, 0, 0, 1) == 6.0f);
     CHECK(mean.evaluate(y, t, 0.5f) == doctest::Approx(7.0));
-    CHECK(mean.gradient().to_host()(1, 0, 0, 1) == doctest::Approx(0.5 * 6.0 / 2.0)); // weight * 2 (y - t) / N
+    CHECK(mean.gradient().to_host()(1, 0, 0, 1) ==
+          doctest::Approx(0.5 * 6.0 / 2.0)); // weight * 2 (y - t) / N
 }
 
-TEST_CASE_TEMPLATE("squared_error: finite-difference gradient", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("squared_error: finite-difference gradient", B) {
     jhr::rng r(31);
     for (const auto red : {jhr::reduction::sum, jhr::reduction::mean}) {
         auto y = jhr::testing::random_tensor<B>({3, 2, 4, 3}, r);
@@ -25,12 +26,14 @@ TEST_CASE_TEMPLATE("squared_error: finite-difference gradient", B, JHR_TEST_BACK
         jhr::squared_error<B> loss(red);
         loss.evaluate(y, t, 1.0f);
         const auto analytic = loss.gradient().to_host();
-        CHECK(jhr::testing::loss_gradient_error(y, [&] { return loss.evaluate(y, t); }, analytic, r) < 1e-3);
+        CHECK(jhr::testing::loss_gradient_error(
+                  y, [&] { return loss.evaluate(y, t); }, analytic, r) < 1e-3);
     }
 }
 
-TEST_CASE_TEMPLATE("squared_error: mismatched target", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("squared_error: mismatched target", B) {
     jhr::squared_error<B> loss;
-    CHECK_THROWS_WITH_AS(loss.evaluate(jhr::tensor<B>(jhr::shape{2, 3, 8, 8}, 0.0f), jhr::tensor<B>(jhr::shape{2, 3, 8, 7}, 0.0f)),
+    CHECK_THROWS_WITH_AS(loss.evaluate(jhr::tensor<B>(jhr::shape{2, 3, 8, 8}, 0.0f),
+                                       jhr::tensor<B>(jhr::shape{2, 3, 8, 7}, 0.0f)),
                          doctest::Contains("[2, 3, 8, 7]"), jhr::shape_error);
 }

@@ -4,7 +4,7 @@
 
 #include <doctest/doctest.h>
 
-TEST_CASE_TEMPLATE("frnet: Table 2 shapes and parameter count", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("frnet: Table 2 shapes and parameter count", B) {
     auto net = jhr::make_frnet<B>();
     CHECK(jhr::frnet_final_maps({}) == jhr::shape{1, 512, 5, 4});
     CHECK(net.output_shape({2, 3, 116, 100}) == jhr::shape{2, 512, 1, 1});

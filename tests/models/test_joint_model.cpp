@@ -4,10 +4,9 @@
 
 #include <doctest/doctest.h>
 
-#include "jhr/backends/reference/host_allocator.hpp"
 #include "jhr/optim/sgd.hpp"
 
-TEST_CASE_TEMPLATE("joint_model: names, heads and the paper's loss weights", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("joint_model: names, heads and the paper's loss weights", B) {
     jhr::joint_model_options paper;
     paper.classes = 10;
     CHECK(paper.loss.beta1 == 1.0f);
@@ -27,8 +26,7 @@ TEST_CASE_TEMPLATE("joint_model: names, heads and the paper's loss weights", B, 
     CHECK_THROWS_AS(jhr::make_joint_model<B>(jhr::joint_model_options{}), jhr::error);
 }
 
-TEST_CASE_TEMPLATE("joint_model: SRNET's output feeds FRNET and the pixel target is SRNET-sized", B,
-                   JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("joint_model: SRNET's output feeds FRNET and the pixel target is SRNET-sized", B) {
     auto net = jhr::make_joint_model<B>(jhr::testing::tiny_joint_options(3));
     jhr::rng r(3);
     net.initialize(r);
@@ -40,9 +38,8 @@ TEST_CASE_TEMPLATE("joint_model: SRNET's output feeds FRNET and the pixel target
     CHECK_THROWS_AS(net.train_step(x, {&wrong, labels}), jhr::shape_error);
 }
 
-#if !defined(__SANITIZE_ADDRESS__) // the block cache is off under AddressSanitizer
-TEST_CASE_TEMPLATE("joint_model: a warm training step takes no host block from the system", B,
-                   JHR_TEST_BACKENDS) {
+#if !defined(__SANITIZE_ADDRESS__) // the host block cache is off under AddressSanitizer
+JHR_TYPED_TEST("joint_model: a warm training step takes no storage block from the system", B) {
     // Wide enough that activations and gradients include large blocks (>= 1 MiB) as well as small
     // ones: released gradients and activations must come back from the block cache on every later step.
     auto o = jhr::testing::tiny_joint_options(4);
@@ -62,12 +59,11 @@ TEST_CASE_TEMPLATE("joint_model: a warm training step takes no host block from t
         opt.step();
         net.after_step(t);
     };
-    const auto& cache = jhr::backends::host_block_cache::instance();
     step();
     step();
-    const std::size_t warm = cache.blocks_from_system();
+    const std::size_t warm = jhr::testing::storage_blocks_from_system<B>();
     for (int i = 0; i < 3; ++i) step();
-    CHECK(cache.blocks_from_system() == warm);
+    CHECK(jhr::testing::storage_blocks_from_system<B>() == warm);
     CHECK(warm > 0); // the first steps did take blocks from the system
 }
 #endif

@@ -13,7 +13,7 @@ std::size_t parameter_count(Net& net) {
 }
 } // namespace
 
-TEST_CASE_TEMPLATE("srnet: Table 1 shapes and parameter count", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("srnet: Table 1 shapes and parameter count", B) {
     auto net = jhr::make_srnet<B>();
     // 124x108 face -> 116x100 (9x9 pad 0 takes 4 px per side, the 1x1 layers keep size).
     CHECK(net.output_shape({16, 3, 124, 108}) == jhr::shape{16, 3, 116, 100});

@@ -57,8 +57,7 @@ void check_directional_derivative(Net& net, const batch<B>& b, jhr::rng& r, doub
 
 } // namespace
 
-TEST_CASE_TEMPLATE("cascade: the joint model's directional derivative matches finite differences", B,
-                   JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("cascade: the joint model's directional derivative matches finite differences", B) {
     jhr::rng r(61);
     auto net = jhr::make_joint_model<B>(jhr::testing::tiny_joint_options(3));
     net.initialize(r);
@@ -70,8 +69,7 @@ TEST_CASE_TEMPLATE("cascade: the joint model's directional derivative matches fi
     check_directional_derivative<B>(net, b, r, 1e-2);
 }
 
-TEST_CASE_TEMPLATE("cascade: gradients at a junction are the sum of the heads and the stage above", B,
-                   JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("cascade: gradients at a junction are the sum of the heads and the stage above", B) {
     // With beta1 = beta2 = 0, SRNET's gradients are the pixel loss's alone; with alpha = 0 they are
     // FRNET's alone; the joint gradient is their sum (Algorithm 1 step 8).
     jhr::rng r(67);
@@ -120,13 +118,14 @@ denoise_then_classify<B> make_denoise_then_classify(int classes) {
     return denoise_then_classify<B>(
         {"denoiser", "classifier"},
         {denoiser<B>(jhr::conv2d<B>({1, 4, 3, 1, 1}), jhr::relu<B>(), jhr::conv2d<B>({4, 1, 3, 1, 1})),
-         classifier<B>(jhr::conv2d<B>({1, 4, 3, 1, 1}), jhr::relu<B>(), jhr::max_pool2d<B>(), jhr::linear<B>(4 * 4 * 4, 8))},
+         classifier<B>(jhr::conv2d<B>({1, 4, 3, 1, 1}), jhr::relu<B>(), jhr::max_pool2d<B>(),
+                       jhr::linear<B>(4 * 4 * 4, 8))},
         jhr::on<0, jhr::pixel_head<B>>{jhr::pixel_head<B>(), "pixel", 1.0f},
         jhr::on<1, jhr::softmax_head<B>>{jhr::softmax_head<B>(8, classes), "softmax", 1.0f});
 }
 } // namespace
 
-TEST_CASE_TEMPLATE("cascade: a denoiser cascaded into a classifier trains", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("cascade: a denoiser cascaded into a classifier trains", B) {
     // Classes are bright squares in one of 4 quadrants of an 8x8 image; inputs carry noise.
     jhr::rng r(71);
     auto net = make_denoise_then_classify<B>(4);
@@ -144,7 +143,8 @@ TEST_CASE_TEMPLATE("cascade: a denoiser cascaded into a classifier trains", B, J
             for (int y = 0; y < 4; ++y)
                 for (int x = 0; x < 4; ++x) clean(i, 0, (c / 2) * 4 + y, (c % 2) * 4 + x) = 1.0f;
         }
-        for (std::size_t k = 0; k < clean.size(); ++k) noisy.data()[k] = clean.data()[k] + float(0.3 * jhr::normal(r));
+        for (std::size_t k = 0; k < clean.size(); ++k)
+            noisy.data()[k] = clean.data()[k] + float(0.3 * jhr::normal(r));
     };
     std::vector<std::int32_t> labels;
     jhr::host_tensor clean, noisy;
@@ -157,8 +157,10 @@ TEST_CASE_TEMPLATE("cascade: a denoiser cascaded into a classifier trains", B, J
         const auto losses = net.train_step(x, t);
         opt.step();
         net.after_step(t);
-        if (step < 10) for (int k = 0; k < 2; ++k) first[k] += losses[k] / 10;
-        if (step >= 140) for (int k = 0; k < 2; ++k) last[k] += losses[k] / 10;
+        if (step < 10)
+            for (int k = 0; k < 2; ++k) first[k] += losses[k] / 10;
+        if (step >= 140)
+            for (int k = 0; k < 2; ++k) last[k] += losses[k] / 10;
     }
     INFO("pixel " << first[0] << " -> " << last[0] << ", softmax " << first[1] << " -> " << last[1]);
     CHECK(last[0] < 0.5 * first[0]);
@@ -166,12 +168,13 @@ TEST_CASE_TEMPLATE("cascade: a denoiser cascaded into a classifier trains", B, J
     CHECK(net.head_names() == std::array<std::string, 2>{"pixel", "softmax"});
 }
 
-TEST_CASE_TEMPLATE("cascade: three stages, heads on the first and the last", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("cascade: three stages, heads on the first and the last", B) {
     using stage = jhr::sequential<B, jhr::conv2d<B>, jhr::relu<B>>;
     using three = jhr::cascade<B, jhr::stages<stage, stage, jhr::sequential<B, jhr::linear<B>>>,
                                jhr::heads<jhr::on<0, jhr::pixel_head<B>>, jhr::on<2, jhr::softmax_head<B>>>>;
     three net({"a", "b", "c"},
-              {stage(jhr::conv2d<B>({2, 2, 3, 1, 1}), jhr::relu<B>()), stage(jhr::conv2d<B>({2, 3, 3, 1, 0}), jhr::relu<B>()),
+              {stage(jhr::conv2d<B>({2, 2, 3, 1, 1}), jhr::relu<B>()),
+               stage(jhr::conv2d<B>({2, 3, 3, 1, 0}), jhr::relu<B>()),
                jhr::sequential<B, jhr::linear<B>>(jhr::linear<B>(3 * 3 * 3, 5))},
               jhr::on<0, jhr::pixel_head<B>>{jhr::pixel_head<B>(), "pixel", 0.5f},
               jhr::on<2, jhr::softmax_head<B>>{jhr::softmax_head<B>(5, 3), "softmax", 1.0f});

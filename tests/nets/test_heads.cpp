@@ -3,7 +3,7 @@
 
 #include "jhr/nets/heads.hpp"
 
-TEST_CASE_TEMPLATE("softmax_head: finite-difference gradient through the classifier", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("softmax_head: finite-difference gradient through the classifier", B) {
     jhr::rng r(51);
     jhr::softmax_head<B> head(5, 4);
     head.initialize(r);
@@ -19,7 +19,7 @@ TEST_CASE_TEMPLATE("softmax_head: finite-difference gradient through the classif
     CHECK(names == std::vector<std::string>{"classifier.weight", "classifier.bias"});
 }
 
-TEST_CASE_TEMPLATE("center_head: after_step applies the center update", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("center_head: after_step applies the center update", B) {
     jhr::center_head<B> head(2, 2, 0.5f);
     const auto x = jhr::tensor<B>::from_host(jhr::host_tensor{{{{2.0f}}, {{4.0f}}}});
     const std::vector<std::int32_t> labels{1};
@@ -36,7 +36,7 @@ TEST_CASE_TEMPLATE("center_head: after_step applies the center update", B, JHR_T
     CHECK(centers == std::vector<float>{0.0f, 0.0f, 0.5f, 1.0f});
 }
 
-TEST_CASE_TEMPLATE("pixel_head: a batch without a target image is an error", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("pixel_head: a batch without a target image is an error", B) {
     jhr::pixel_head<B> head;
     CHECK_THROWS_AS(head.evaluate(jhr::tensor<B>(jhr::shape{1, 3, 2, 2}, 0.0f), {}, 1.0f), jhr::error);
 }

@@ -22,7 +22,7 @@ float value(const jhr::parameter<B>& p) {
 }
 } // namespace
 
-TEST_CASE_TEMPLATE("sgd: two hand-computed momentum steps with weight decay", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("sgd: two hand-computed momentum steps with weight decay", B) {
     // w0 = 1, g = 0.5, lr 0.1, momentum 0.9, decay 0.01:
     //   v1 = 0.1 (0.5 + 0.01) = 0.051,           w1 = 0.949
     //   v2 = 0.9 * 0.051 + 0.1 (0.5 + 0.00949) = 0.0968490, w2 = 0.852151
@@ -43,7 +43,7 @@ TEST_CASE_TEMPLATE("sgd: two hand-computed momentum steps with weight decay", B,
     CHECK(opt.groups()[0].entries[0].name == "toy.weight");
 }
 
-TEST_CASE_TEMPLATE("sgd: groups keep their own rates and the schedule factor scales all", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("sgd: groups keep their own rates and the schedule factor scales all", B) {
     toy_module<B> slow, fast;
     for (auto* m : {&slow, &fast}) {
         m->weight.value.fill(0.0f);

@@ -3,8 +3,7 @@
 
 #include <doctest/doctest.h>
 
-TEST_CASE_TEMPLATE("checkpointing: weights and centers round trip; a different model is refused", B,
-                   JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("checkpointing: weights and centers round trip; a different model is refused", B) {
     auto a = jhr::make_joint_model<B>(jhr::testing::tiny_joint_options(3));
     jhr::rng r(1);
     a.initialize(r);
@@ -13,9 +12,10 @@ TEST_CASE_TEMPLATE("checkpointing: weights and centers round trip; a different m
     auto b = jhr::make_joint_model<B>(jhr::testing::tiny_joint_options(3));
     jhr::restore_weights<B>(b, weights);
     CHECK(jhr::collect_weights<B>(b).size() == weights.size());
-    for (std::size_t i = 0; i < weights.size(); ++i) CHECK(jhr::collect_weights<B>(b)[i].values == weights[i].values);
+    for (std::size_t i = 0; i < weights.size(); ++i)
+        CHECK(jhr::collect_weights<B>(b)[i].values == weights[i].values);
 
     auto other = jhr::make_joint_model<B>(jhr::testing::tiny_joint_options(4)); // 4 classes
-    CHECK_THROWS_WITH_AS(jhr::restore_weights<B>(other, weights), doctest::Contains("softmax.classifier.weight"),
-                         jhr::shape_error);
+    CHECK_THROWS_WITH_AS(jhr::restore_weights<B>(other, weights),
+                         doctest::Contains("softmax.classifier.weight"), jhr::shape_error);
 }

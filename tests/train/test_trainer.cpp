@@ -17,8 +17,7 @@ jhr::trainer_options tiny_options(std::int64_t iterations) {
 }
 } // namespace
 
-TEST_CASE_TEMPLATE("trainer: joint training on synthetic faces lowers both loss terms", B,
-                   JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("trainer: joint training on synthetic faces lowers both loss terms", B) {
     auto net = jhr::make_joint_model<B>(jhr::testing::tiny_joint_options(4));
     jhr::data::batch_loader loader(jhr::testing::tiny_faces(4, 8), jhr::testing::tiny_loader_options(8));
     jhr::trainer<B, decltype(net)> t(net, tiny_options<B>(60));
@@ -99,7 +98,7 @@ TEST_CASE_TEMPLATE("trainer: a checkpoint with a non-finite parameter is refused
     std::filesystem::remove_all(dir);
 }
 
-TEST_CASE_TEMPLATE("trainer: FRNET-only and SRNET-only settings train their cascades", B, JHR_TEST_BACKENDS) {
+JHR_TYPED_TEST("trainer: FRNET-only and SRNET-only settings train their cascades", B) {
     const auto options = jhr::testing::tiny_joint_options(4);
     jhr::data::batch_loader loader(jhr::testing::tiny_faces(4, 4), jhr::testing::tiny_loader_options(4));
     auto sr = jhr::make_srnet_model<B>(options);
