@@ -8,7 +8,7 @@
 
 namespace {
 
-std::vector<jhr::data::video_pair> parse(const std::string& text) {
+std::vector<jhr::data::video_pair> parse_splits(const std::string& text) {
     std::istringstream in(text);
     return jhr::data::parse_youtube_faces_splits(in, "splits.txt");
 }
@@ -16,8 +16,8 @@ std::vector<jhr::data::video_pair> parse(const std::string& text) {
 } // namespace
 
 TEST_CASE("splits.txt rows") {
-    const auto p = parse("split number, 1st video, 2nd video, label, is same\n"
-                         "1, Aaron_Eckhart/0, Aaron_Eckhart/1, 1, 1\n2,A/3,B/0,0,0\n");
+    const auto p = parse_splits("split number, 1st video, 2nd video, label, is same\n"
+                                "1, Aaron_Eckhart/0, Aaron_Eckhart/1, 1, 1\n2,A/3,B/0,0,0\n");
     REQUIRE(p.size() == 2);
     CHECK(p[0].first == "Aaron_Eckhart/0");
     CHECK(p[0].same);
@@ -28,12 +28,12 @@ TEST_CASE("splits.txt rows") {
 
 TEST_CASE("malformed rows name the line") {
     const std::string head = "header\n";
-    CHECK_THROWS_WITH_AS(parse(head + "1, A/0, B/0, 1\n"), doctest::Contains("splits.txt:2:"),
+    CHECK_THROWS_WITH_AS(parse_splits(head + "1, A/0, B/0, 1\n"), doctest::Contains("splits.txt:2:"),
                          jhr::protocol_error);
-    CHECK_THROWS_AS(parse(head + "1, A, B/0, 1, 1\n"), jhr::protocol_error);
-    CHECK_THROWS_AS(parse(head + "1, A/0, B/0, 2, 1\n"), jhr::protocol_error);
-    CHECK_THROWS_AS(parse(head + "0, A/0, B/0, 1, 1\n"), jhr::protocol_error);
-    CHECK_THROWS_AS(parse(""), jhr::protocol_error);
+    CHECK_THROWS_AS(parse_splits(head + "1, A, B/0, 1, 1\n"), jhr::protocol_error);
+    CHECK_THROWS_AS(parse_splits(head + "1, A/0, B/0, 2, 1\n"), jhr::protocol_error);
+    CHECK_THROWS_AS(parse_splits(head + "0, A/0, B/0, 1, 1\n"), jhr::protocol_error);
+    CHECK_THROWS_AS(parse_splits(""), jhr::protocol_error);
 }
 
 TEST_CASE("video frames are the sorted images of a folder") {

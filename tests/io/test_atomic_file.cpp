@@ -1,6 +1,7 @@
 #include "jhr/io/atomic_file.hpp"
 
 #include "temp_dir.hpp"
+#include "text.hpp"
 
 #include <doctest/doctest.h>
 
@@ -14,12 +15,7 @@
 
 namespace {
 
-std::string slurp(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+using jhr::test::slurp;
 
 std::size_t entries_in(const std::filesystem::path& dir) {
     return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(dir), {}));

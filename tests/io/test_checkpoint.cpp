@@ -1,6 +1,7 @@
 #include "jhr/io/checkpoint.hpp"
 
 #include "temp_dir.hpp"
+#include "text.hpp"
 
 #include <doctest/doctest.h>
 
@@ -18,9 +19,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
+using jhr::test::contains;
+using jhr::test::slurp;
 
 jhr::named_array filled(const std::string& name, std::vector<std::int64_t> shape, float start) {
     jhr::named_array array{name, std::move(shape), {}};
@@ -76,11 +76,6 @@ std::vector<char> read_bytes(const fs::path& path) {
 void write_bytes(const fs::path& path, const std::vector<char>& bytes) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(bytes.data(), std::streamsize(bytes.size()));
-}
-
-std::string slurp(const fs::path& path) {
-    const auto bytes = read_bytes(path);
-    return {bytes.begin(), bytes.end()};
 }
 
 std::vector<std::string> listing(const fs::path& dir) {

@@ -1,6 +1,7 @@
 #include "jhr/io/safetensors.hpp"
 
 #include "temp_dir.hpp"
+#include "text.hpp"
 
 #include <doctest/doctest.h>
 
@@ -38,9 +39,7 @@ std::string parse_error(const std::vector<std::byte>& bytes) {
     return {};
 }
 
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
+using jhr::test::contains;
 
 } // namespace
 
