@@ -84,6 +84,9 @@ errors)
   expect 2 "$jhr" train --data synthetic --backend tpu
   expect 2 "$jhr" train --data synthetic --frnet-widths 4,8
   expect 2 "$jhr" train --data synthetic --setting hallucinated --iterations 1
+  expect 2 "$jhr" train --data synthetic --backend reference --precision tf32 --iterations 1
+  contains "$err" "tf32 needs --backend cuda"
+  expect 2 "$jhr" train --data synthetic --precision bf8 --iterations 1
   expect 1 "$jhr" embed "$work/missing.png" --checkpoint "$model"
   contains "$err" "missing.png"
   expect 1 "$jhr" embed "$root/face.jpg" --checkpoint "$work/no_checkpoint"
@@ -101,12 +104,14 @@ bench)
   mkdir -p "$work"
   expect 0 "$jhr" bench --batch 1 --iterations 1 --warmup 0 --json
   for key in '"train_images_per_second":' '"infer_images_per_second":' '"peak_rss_mib":' \
-             '"host_blocks_from_system":'; do
+             '"host_blocks_from_system":' '"precision":"fp32"'; do
     contains "$out" "$key"
   done
   zero='_per_second":0(\.0)?[,}]'
   [[ ! $out =~ $zero ]] || fail "zero throughput: $out"
   expect 2 "$jhr" bench --convolution fft
+  expect 2 "$jhr" bench --precision tf32
+  contains "$err" "tf32 needs --backend cuda"
   ;;
 *) fail "unknown step $step" ;;
 esac

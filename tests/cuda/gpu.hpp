@@ -1,5 +1,5 @@
-// Helpers for the CUDA suite: skipping (reported by doctest as skipped) without a GPU, and moving std::vectors to and from
-// device buffers.
+// Helpers for the CUDA suite: skipping (reported by doctest as skipped) without a GPU, moving
+// std::vectors to and from device buffers, and setting the backend's precision for a scope.
 #pragma once
 
 #include "jhr/backends/cuda.hpp"
@@ -12,7 +12,26 @@
 namespace jhr::testing {
 
 // Decorates a test case that needs a GPU: doctest reports it as skipped where none is usable.
-inline doctest::skip needs_gpu() { return doctest::skip(!jhr::cuda::available()); }
+inline doctest::skip needs_gpu() {
+    return doctest::skip(!jhr::cuda::available());
+}
+
+// The bound of a TF32 result against the fp32 reference (the 1e-4 of agreement_tolerance for fp32).
+inline constexpr double tf32_tolerance = 3e-3;
+
+// Sets the CUDA backend's precision until the end of the scope, then restores the previous one.
+class precision_scope {
+public:
+    explicit precision_scope(backends::cuda_precision p) : previous_(cuda::precision()) {
+        cuda::set_precision(p);
+    }
+    precision_scope(const precision_scope&) = delete;
+    precision_scope& operator=(const precision_scope&) = delete;
+    ~precision_scope() { cuda::set_precision(previous_); }
+
+private:
+    backends::cuda_precision previous_;
+};
 
 template <class T>
 cuda::buffer<T> to_device(const std::vector<T>& host) {

@@ -1,6 +1,7 @@
 // jhr/backends/cuda/convolution.hpp against the reference: forward (with and without bias),
 // backward data, backward weights (with and without bias gradient), at the paper's SRNET and FRNET
-// layers and at seeded random geometries; repeated calls reuse the cached plans and memory.
+// layers and at seeded random geometries; repeated calls reuse the cached plans and memory; at tf32
+// precision within tf32_tolerance, and fp32 again within 1e-4 afterwards.
 #include "backends/agreement.hpp"
 #include "gpu.hpp"
 
@@ -56,7 +57,7 @@ std::vector<jhr::conv2d_geometry> small_geometries() {
     return list;
 }
 
-void check_agreement(const jhr::conv2d_geometry& g, bool bias) {
+void check_agreement(const jhr::conv2d_geometry& g, bool bias, double tolerance = agreement_tolerance) {
     CAPTURE(g.batch);
     CAPTURE(g.in_channels);
     CAPTURE(g.in_height);
@@ -66,6 +67,7 @@ void check_agreement(const jhr::conv2d_geometry& g, bool bias) {
     CAPTURE(g.stride);
     CAPTURE(g.pad);
     CAPTURE(bias);
+    CAPTURE(tolerance);
     std::mt19937 rng{unsigned(g.in_height * 31 + g.kernel)};
     const auto x = random_vector(g.input().size(), rng), w = random_vector(g.weight().size(), rng),
                b = random_vector(std::size_t(g.out_channels), rng),
@@ -77,13 +79,13 @@ void check_agreement(const jhr::conv2d_geometry& g, bool bias) {
     jhr::reference::conv2d_forward(g, x.data(), w.data(), bias ? b.data() : nullptr, y_ref.data());
     auto y = to_device(std::vector<float>(g.output().size(), nan));
     jhr::cuda::conv2d_forward(g, dx_in.data(), dw_in.data(), bias ? db_in.data() : nullptr, y.data());
-    CHECK(relative_difference(to_host(y), y_ref) < agreement_tolerance);
+    CHECK(relative_difference(to_host(y), y_ref) < tolerance);
 
     std::vector<float> dx_ref(g.input().size());
     jhr::reference::conv2d_backward_data(g, w.data(), dy.data(), dx_ref.data());
     auto dx = to_device(std::vector<float>(g.input().size(), nan));
     jhr::cuda::conv2d_backward_data(g, dw_in.data(), ddy.data(), dx.data());
-    CHECK(relative_difference(to_host(dx), dx_ref) < agreement_tolerance);
+    CHECK(relative_difference(to_host(dx), dx_ref) < tolerance);
 
     std::vector<float> dw_ref(g.weight().size()), db_ref(std::size_t(g.out_channels));
     jhr::reference::conv2d_backward_weights(g, x.data(), dy.data(), dw_ref.data(),
@@ -91,27 +93,41 @@ void check_agreement(const jhr::conv2d_geometry& g, bool bias) {
     auto dw = to_device(std::vector<float>(g.weight().size(), nan));
     auto db = to_device(std::vector<float>(std::size_t(g.out_channels), nan));
     jhr::cuda::conv2d_backward_weights(g, dx_in.data(), ddy.data(), dw.data(), bias ? db.data() : nullptr);
-    CHECK(relative_difference(to_host(dw), dw_ref) < agreement_tolerance);
+    CHECK(relative_difference(to_host(dw), dw_ref) < tolerance);
     if (bias)
-        CHECK(relative_difference(to_host(db), db_ref) < agreement_tolerance);
+        CHECK(relative_difference(to_host(db), db_ref) < tolerance);
     else
         CHECK(std::isnan(to_host(db)[0])); // a null bias gradient is not written
 }
 
 } // namespace
 
-TEST_CASE("cuda convolution agrees with the reference on small and random geometries" * jhr::testing::needs_gpu()) {
+TEST_CASE("cuda convolution agrees with the reference on small and random geometries" *
+          jhr::testing::needs_gpu()) {
     for (const auto& g : small_geometries()) {
         check_agreement(g, true);
         check_agreement(g, false);
     }
 }
 
-TEST_CASE("cuda convolution agrees with the reference at the paper's SRNET and FRNET layers" * jhr::testing::needs_gpu()) {
+TEST_CASE("cuda convolution agrees with the reference at the paper's SRNET and FRNET layers" *
+          jhr::testing::needs_gpu()) {
     for (const auto& g : paper_geometries()) check_agreement(g, true);
 }
 
-TEST_CASE("cuda convolution repeats a step without cudaMalloc and with the same results" * jhr::testing::needs_gpu()) {
+TEST_CASE("cuda convolution at tf32 precision agrees within 3e-3 at the paper's layers; fp32 again within "
+          "1e-4 afterwards" *
+          jhr::testing::needs_gpu()) {
+    {
+        const jhr::testing::precision_scope tf32(jhr::backends::cuda_precision::tf32);
+        for (const auto& g : paper_geometries()) check_agreement(g, true, jhr::testing::tf32_tolerance);
+    }
+    REQUIRE(jhr::cuda::precision() == jhr::backends::cuda_precision::fp32);
+    for (const auto& g : paper_geometries()) check_agreement(g, true);
+}
+
+TEST_CASE("cuda convolution repeats a step without cudaMalloc and with the same results" *
+          jhr::testing::needs_gpu()) {
     const jhr::conv2d_geometry g{2, 16, 20, 18, 24, 3, 1, 1};
     std::mt19937 rng(3);
     const auto x = to_device(random_vector(g.input().size(), rng)),

@@ -1,6 +1,6 @@
 // jhr/backends/cuda/dense.hpp against the reference: GEMM in all four transposition cases with
 // beta 0 (old contents ignored, even NaN) and beta != 0, at the paper's inner-product shapes, plus
-// add_row_vector and sum_rows.
+// add_row_vector and sum_rows; GEMM at tf32 precision within tf32_tolerance.
 #include "backends/agreement.hpp"
 #include "gpu.hpp"
 
@@ -19,13 +19,15 @@ using jhr::testing::to_host;
 
 namespace {
 
-void check_gemm(const jhr::gemm_geometry& g, float alpha, float beta) {
+void check_gemm(const jhr::gemm_geometry& g, float alpha, float beta,
+                double tolerance = agreement_tolerance) {
     CAPTURE(g.trans_a);
     CAPTURE(g.trans_b);
     CAPTURE(g.m);
     CAPTURE(g.n);
     CAPTURE(g.k);
     CAPTURE(beta);
+    CAPTURE(tolerance);
     std::mt19937 rng{unsigned(g.m * 7 + g.n * 3 + g.k)};
     const auto a = random_vector(std::size_t(g.m) * g.k, rng), b = random_vector(std::size_t(g.k) * g.n, rng);
     auto c = beta == 0.0f
@@ -35,12 +37,13 @@ void check_gemm(const jhr::gemm_geometry& g, float alpha, float beta) {
     auto dc = to_device(c);
     jhr::reference::gemm(g, alpha, a.data(), b.data(), beta, c.data());
     jhr::cuda::gemm(g, alpha, da.data(), db.data(), beta, dc.data());
-    CHECK(relative_difference(to_host(dc), c) < agreement_tolerance);
+    CHECK(relative_difference(to_host(dc), c) < tolerance);
 }
 
 } // namespace
 
-TEST_CASE("cuda gemm agrees with the reference for every transposition, beta 0 and beta 0.5" * jhr::testing::needs_gpu()) {
+TEST_CASE("cuda gemm agrees with the reference for every transposition, beta 0 and beta 0.5" *
+          jhr::testing::needs_gpu()) {
     for (const bool trans_a : {false, true})
         for (const bool trans_b : {false, true})
             for (const float beta : {0.0f, 0.5f}) {
@@ -50,13 +53,28 @@ TEST_CASE("cuda gemm agrees with the reference for every transposition, beta 0 a
             }
 }
 
-TEST_CASE("cuda gemm at the paper's inner-product shapes (forward, input and weight gradients)" * jhr::testing::needs_gpu()) {
+TEST_CASE("cuda gemm at the paper's inner-product shapes (forward, input and weight gradients)" *
+          jhr::testing::needs_gpu()) {
     // FRNET: features 512 from 512 x 5 x 4 inputs; classifier: 10575 CASIA identities from 512 features.
     check_gemm({false, true, 8, 512, 10240}, 1.0f, 0.0f);  // y = x W^T
     check_gemm({false, false, 8, 10240, 512}, 1.0f, 0.0f); // dx = dy W
     check_gemm({true, false, 512, 10240, 8}, 1.0f, 0.0f);  // dW = dy^T x
     check_gemm({false, true, 8, 10575, 512}, 1.0f, 0.0f);
     check_gemm({true, false, 10575, 512, 8}, 1.0f, 1.0f); // accumulated
+}
+
+TEST_CASE("cuda gemm at tf32 precision agrees within 3e-3 at the paper's inner-product shapes; fp32 again "
+          "within 1e-4 afterwards" *
+          jhr::testing::needs_gpu()) {
+    const jhr::gemm_geometry shapes[] = {{false, true, 8, 512, 10240},
+                                         {false, false, 8, 10240, 512},
+                                         {true, false, 512, 10240, 8},
+                                         {false, true, 8, 10575, 512}};
+    {
+        const jhr::testing::precision_scope tf32(jhr::backends::cuda_precision::tf32);
+        for (const auto& g : shapes) check_gemm(g, 1.0f, 0.0f, jhr::testing::tf32_tolerance);
+    }
+    for (const auto& g : shapes) check_gemm(g, 1.0f, 0.0f);
 }
 
 TEST_CASE("cuda add_row_vector and sum_rows agree with the reference" * jhr::testing::needs_gpu()) {

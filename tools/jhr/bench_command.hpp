@@ -16,6 +16,7 @@
 #pragma once
 
 #include "backend_dispatch.hpp"
+#include "precision_option.hpp"
 
 #include "jhr/backends/reference/host_allocator.hpp"
 #include "jhr/models/joint_model.hpp"
@@ -115,7 +116,7 @@ struct bench_options {
         "reference";
 #endif
     int batch = 16, threads = 2, iterations = 10, warmup = 2;
-    std::string convolution = "winograd";
+    std::string convolution = "winograd", precision = "fp32";
     bool json = false;
 };
 
@@ -175,6 +176,7 @@ bench_result run_bench(const bench_options& o) {
 inline void print_bench(const bench_options& o, const bench_result& r) {
     if (o.json) {
         const nlohmann::json j{{"backend", o.backend},
+                               {"precision", o.precision},
                                {"batch", o.batch},
                                {"threads", o.threads},
                                {"iterations", o.iterations},
@@ -189,15 +191,15 @@ inline void print_bench(const bench_options& o, const bench_result& r) {
         std::cout << j.dump() << "\n";
         return;
     }
-    std::cout << "jhr bench: backend " << o.backend << ", batch " << o.batch << ", threads " << o.threads
-              << ", median of " << o.iterations << "\n"
+    std::cout << "jhr bench: backend " << o.backend << " (" << o.precision << "), batch " << o.batch
+              << ", threads " << o.threads << ", median of " << o.iterations << "\n"
               << "  training:  " << r.train_images_per_second << " images/s (" << r.train_median_ms
               << " ms/step)\n"
               << "  inference: " << r.infer_images_per_second << " images/s (" << r.infer_median_ms
               << " ms/batch)\n"
               << "  peak resident memory after training: " << r.peak_rss_mib << " MiB\n"
-              << "  host blocks taken from the system in timed training steps: "
-              << r.host_blocks_from_system << "\n";
+              << "  host blocks taken from the system in timed training steps: " << r.host_blocks_from_system
+              << "\n";
 }
 
 inline void add_bench_command(CLI::App& app) {
@@ -214,8 +216,11 @@ inline void add_bench_command(CLI::App& app) {
            "--convolution", opts->convolution,
            "oneDNN convolution algorithm: winograd (3x3 layers where it pays, else direct) or direct")
         ->check(CLI::IsMember({"winograd", "direct"}));
+    add_precision_option(cmd, opts->precision);
     cmd->callback([opts] {
+        check_precision(opts->backend, opts->precision);
         with_backend(opts->backend, [&]<Backend B>() {
+            apply_precision<B>(opts->precision);
             if constexpr (requires { B::set_threads(1); }) B::set_threads(opts->threads);
 #if defined(JHR_HAVE_ONEDNN)
             if constexpr (std::same_as<B, onednn>)

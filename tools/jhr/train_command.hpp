@@ -6,6 +6,7 @@
 #pragma once
 
 #include "model_options.hpp"
+#include "precision_option.hpp"
 
 #include "jhr/data/lfw.hpp"
 #include "jhr/train/inputs.hpp"
@@ -20,7 +21,8 @@
 namespace jhr::cli {
 
 struct train_options {
-    std::string data, image_root, setting = "joint", srnet_checkpoint, backend, checkpoint, metrics;
+    std::string data, image_root, setting = "joint", srnet_checkpoint, backend, precision, checkpoint,
+                                  metrics;
     std::size_t identities = 10, images = 8, batch = 32;
     std::int64_t iterations = 28000, checkpoint_every = 1000, log_every = 10;
     std::vector<int> frnet_widths{64, 128, 256, 512}, frnet_blocks{1, 2, 5, 3};
@@ -132,7 +134,9 @@ nlohmann::json train_network(const train_options& o, Net& net, const model_confi
                    {"lr_frnet", o.lr_frnet},
                    {"momentum", o.momentum},
                    {"weight_decay", o.weight_decay},
-                   {"seed", o.seed}}}};
+                   {"seed", o.seed},
+                   {"backend", std::string(B::name)},
+                   {"precision", o.precision}}}};
     trainer<B, Net> t(net, to);
     const std::int64_t first = t.start();
     input_preparer<B> prepare(config.setting, config.model.srnet.border(), hallucinator);
@@ -144,6 +148,7 @@ nlohmann::json train_network(const train_options& o, Net& net, const model_confi
             losses[report.names[k]] = report.losses.back()[k];
     return {{"setting", to_string(config.setting)},
             {"backend", std::string(B::name)},
+            {"precision", o.precision},
             {"first_iteration", first},
             {"iterations_run", report.iterations},
             {"final_iteration", t.iteration()},
@@ -258,6 +263,7 @@ inline void add_train_command(CLI::App& app) {
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
     add_backend_option(cmd, o->backend);
+    add_precision_option(cmd, o->precision);
     cmd->add_option("--checkpoint", o->checkpoint, "checkpoint directory (none: nothing is saved)");
     cmd->add_flag("--resume", o->resume,
                   "continue from the latest checkpoint in --checkpoint, if there is one");
@@ -321,7 +327,13 @@ inline void add_train_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_flag("--quiet", o->quiet, "no progress line on stderr");
     cmd->add_flag("--json", o->json, "print the summary as JSON");
-    cmd->callback([o] { with_backend(o->backend, [&]<class B>() { return detail::run_train<B>(*o); }); });
+    cmd->callback([o] {
+        check_precision(o->backend, o->precision);
+        with_backend(o->backend, [&]<class B>() {
+            apply_precision<B>(o->precision);
+            return detail::run_train<B>(*o);
+        });
+    });
 }
 
 } // namespace jhr::cli

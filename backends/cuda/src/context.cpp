@@ -24,6 +24,15 @@ context::~context() {
     cudnnDestroy(cudnn_);
 }
 
+cublasHandle_t context::cublas(cuda_precision precision) {
+    if (precision != blas_precision_) {
+        JHR_CUBLAS_CHECK(blas().set_math_mode(
+            cublas_, precision == cuda_precision::tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
+        blas_precision_ = precision;
+    }
+    return cublas_;
+}
+
 void* context::workspace(std::size_t bytes) {
     if (bytes > workspace_.size()) {
         workspace_ = cuda_buffer<unsigned char>();

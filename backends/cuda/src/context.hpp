@@ -1,10 +1,11 @@
 // The per-thread state of the CUDA backend (private header): the cuDNN and cuBLAS handles, created
 // at a thread's first use on the current device, and a workspace buffer that only grows. Handles
-// run on the legacy default stream, like every kernel of the backend. cuBLAS uses
-// CUBLAS_DEFAULT_MATH (fp32 stays fp32, no TF32).
+// run on the legacy default stream, like every kernel of the backend. cuBLAS's math mode follows
+// the precision asked for: CUBLAS_DEFAULT_MATH for fp32 (no TF32), CUBLAS_TF32_TENSOR_OP_MATH for tf32.
 #pragma once
 
 #include "jhr/backends/cuda/memory.hpp"
+#include "jhr/backends/cuda/precision.hpp"
 
 #include <cublas_v2.h>
 #include <cudnn.h>
@@ -21,13 +22,15 @@ public:
     ~context();
 
     cudnnHandle_t cudnn() const { return cudnn_; }
-    cublasHandle_t cublas() const { return cublas_; }
+    // The cuBLAS handle, its math mode set for `precision`.
+    cublasHandle_t cublas(cuda_precision precision);
     // At least `bytes` bytes of scratch device memory, valid until the next call on this thread.
     void* workspace(std::size_t bytes);
 
 private:
     cudnnHandle_t cudnn_ = nullptr;
     cublasHandle_t cublas_ = nullptr;
+    cuda_precision blas_precision_ = cuda_precision::fp32;
     cuda_buffer<unsigned char> workspace_;
 };
 

@@ -1,5 +1,6 @@
 // jhr/backends/cuda/convolution.hpp on cuDNN: descriptors and algorithms cached per geometry.
 #include "jhr/backends/cuda/convolution.hpp"
+#include "jhr/backends/cuda/precision.hpp"
 
 #include "check.hpp"
 #include "context.hpp"
@@ -19,11 +20,11 @@ using cuda_detail::this_thread;
 constexpr std::size_t search_workspace_limit = std::size_t(256) << 20;
 constexpr float one = 1.0f, zero = 0.0f;
 
-auto key(const conv2d_geometry& g) {
+auto key(const conv2d_geometry& g, cuda_precision precision) {
     return std::tuple(g.batch, g.in_channels, g.in_height, g.in_width, g.out_channels, g.kernel, g.stride,
-                      g.pad);
+                      g.pad, precision);
 }
-using geometry_key = decltype(key(conv2d_geometry{}));
+using plan_key = decltype(key(conv2d_geometry{}, cuda_precision::fp32));
 
 struct tensor_descriptor {
     cudnnTensorDescriptor_t handle = nullptr;
@@ -59,15 +60,17 @@ struct filter_descriptor {
     ~filter_descriptor() { cudnnDestroyFilterDescriptor(handle); }
 };
 
-// Cross-correlation (CUDNN_CROSS_CORRELATION), fp32 accumulation, FMA math only (no TF32).
+// Cross-correlation (CUDNN_CROSS_CORRELATION), fp32 accumulation; FMA math only for fp32, tensor
+// cores (TF32 inputs) allowed for tf32.
 struct convolution_descriptor {
     cudnnConvolutionDescriptor_t handle = nullptr;
-    explicit convolution_descriptor(const conv2d_geometry& g) {
+    convolution_descriptor(const conv2d_geometry& g, cuda_precision precision) {
         JHR_CUDNN_CHECK(cudnnCreateConvolutionDescriptor(&handle));
         try {
             JHR_CUDNN_CHECK(cudnnSetConvolution2dDescriptor(handle, g.pad, g.pad, g.stride, g.stride, 1, 1,
                                                             CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
-            JHR_CUDNN_CHECK(cudnnSetConvolutionMathType(handle, CUDNN_FMA_MATH));
+            JHR_CUDNN_CHECK(cudnnSetConvolutionMathType(
+                handle, precision == cuda_precision::tf32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH));
         } catch (...) {
             cudnnDestroyConvolutionDescriptor(handle);
             throw;
@@ -100,7 +103,7 @@ auto fastest(const std::array<Perf, 16>& results, int count, const char* directi
         where(std::string("cuda: cuDNN found no ") + direction + " algorithm for " + describe(g)));
 }
 
-// Descriptors of one geometry and, once each direction has run, its chosen algorithm.
+// Descriptors of one geometry and precision and, once each direction has run, its chosen algorithm.
 struct plan {
     tensor_descriptor x, y, bias;
     filter_descriptor w;
@@ -109,20 +112,22 @@ struct plan {
     std::optional<choice<cudnnConvolutionBwdDataAlgo_t>> backward_data;
     std::optional<choice<cudnnConvolutionBwdFilterAlgo_t>> backward_filter;
 
-    explicit plan(const conv2d_geometry& g)
+    plan(const conv2d_geometry& g, cuda_precision precision)
         : x(g.batch, g.in_channels, g.in_height, g.in_width),
           y(g.batch, g.out_channels, g.out_height(), g.out_width()), bias(1, g.out_channels, 1, 1), w(g),
-          convolution(g) {}
+          convolution(g, precision) {}
 };
 
-// The calling thread's plan for g (the handles belong to the thread, so do the plans).
+// The calling thread's plan for g at the current precision (the handles belong to the thread, so
+// do the plans).
 plan& plan_for(const conv2d_geometry& g) {
     if (g.batch < 0 || g.in_channels < 1 || g.out_channels < 1 || g.kernel < 1 || g.stride < 1 || g.pad < 0 ||
         g.in_height + 2 * g.pad < g.kernel || g.in_width + 2 * g.pad < g.kernel)
         throw backend_error(where("cuda conv2d: impossible geometry, " + describe(g)));
-    thread_local std::map<geometry_key, std::unique_ptr<plan>> plans;
-    auto& entry = plans[key(g)];
-    if (!entry) entry = std::make_unique<plan>(g);
+    thread_local std::map<plan_key, std::unique_ptr<plan>> plans;
+    const cuda_precision precision = cuda_precision_control::precision();
+    auto& entry = plans[key(g, precision)];
+    if (!entry) entry = std::make_unique<plan>(g, precision);
     return *entry;
 }
 

@@ -1,5 +1,5 @@
-// jhr/backends/cuda.hpp: the CUDA backend, fp32 on one GPU (cuDNN for convolution, cuBLAS for
-// GEMM, own kernels for everything else).
+// jhr/backends/cuda.hpp: the CUDA backend, fp32 (or TF32 convolutions and GEMMs, cuda/precision.hpp)
+// on one GPU (cuDNN for convolution, cuBLAS for GEMM, own kernels for everything else).
 //
 // Pointers given to its functions are device pointers (from cuda::buffer). Work is queued on the
 // legacy default stream; functions that return a value to the host (sum, dot, the losses) and
@@ -18,6 +18,7 @@
 #include "jhr/backends/cuda/memory.hpp"
 #include "jhr/backends/cuda/optimizer.hpp"
 #include "jhr/backends/cuda/pooling.hpp"
+#include "jhr/backends/cuda/precision.hpp"
 #include "jhr/core/backend.hpp"
 
 #include <string_view>
@@ -33,7 +34,8 @@ struct cuda : backends::cuda_device,
               backends::cuda_activation,
               backends::cuda_dense,
               backends::cuda_loss,
-              backends::cuda_optimizer {
+              backends::cuda_optimizer,
+              backends::cuda_precision_control {
     static constexpr std::string_view name = "cuda";
 };
 

@@ -1,8 +1,9 @@
 // jhr/backends/cuda/convolution.hpp: 2-d convolution on cuDNN 9 (the legacy convolution API).
 //
 // Same contracts as the reference: forward writes y = conv(x, w) + b (b nullable); backward_data
-// writes dx; backward_weights writes dw and db (db nullable). fp32 throughout: the descriptors ask
-// for CUDNN_FMA_MATH, so no TF32 tensor-core rounding. For each geometry (per thread) the
+// writes dx; backward_weights writes dw and db (db nullable). At fp32 precision (the default) the
+// descriptors ask for CUDNN_FMA_MATH, so no TF32 tensor-core rounding; at tf32 for
+// CUDNN_TENSOR_OP_MATH (cuda/precision.hpp). For each geometry and precision (per thread) the
 // descriptors are built once and each direction's algorithm is chosen once, at its first call, by
 // timing cuDNN's candidates (cudnnFind*AlgorithmEx on the call's own buffers, with a search
 // workspace of at most 256 MiB); the fastest that succeeds is kept. The per-thread workspace grows
