@@ -140,6 +140,7 @@ cuda_buffer<unsigned char> search_workspace() {
 
 void cuda_convolution::conv2d_forward(const conv2d_geometry& g, const float* x, const float* w,
                                       const float* b, float* y) {
+    expect_nchw(g, "cuda", "conv2d_forward");
     if (g.output().size() == 0) return;
     plan& p = plan_for(g);
     const cudnnHandle_t handle = this_thread().cudnn();
@@ -161,6 +162,7 @@ void cuda_convolution::conv2d_forward(const conv2d_geometry& g, const float* x, 
 
 void cuda_convolution::conv2d_backward_data(const conv2d_geometry& g, const float* w, const float* dy,
                                             float* dx) {
+    expect_nchw(g, "cuda", "conv2d_backward_data");
     if (g.input().size() == 0) return;
     plan& p = plan_for(g);
     const cudnnHandle_t handle = this_thread().cudnn();
@@ -181,6 +183,7 @@ void cuda_convolution::conv2d_backward_data(const conv2d_geometry& g, const floa
 
 void cuda_convolution::conv2d_backward_weights(const conv2d_geometry& g, const float* x, const float* dy,
                                                float* dw, float* db) {
+    expect_nchw(g, "cuda", "conv2d_backward_weights");
     if (g.weight().size() == 0) return;
     if (g.output().size() == 0) { // an empty batch: zero gradients, as the reference writes
         JHR_CUDA_CHECK(cudaMemset(dw, 0, g.weight().size() * sizeof(float)));

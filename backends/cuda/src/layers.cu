@@ -111,21 +111,25 @@ void cuda_activation::relu_backward(std::size_t n, const float* x, const float* 
     for_each(n, relu_backward_op{x, dy, dx});
 }
 void cuda_activation::prelu_forward(const channel_geometry& g, const float* x, const float* alpha, float* y) {
+    expect_nchw(g, "cuda", "prelu_forward");
     for_each(g.size(), prelu_forward_op{std::size_t(g.channels), std::size_t(g.spatial), x, alpha, y});
 }
 void cuda_activation::prelu_backward(const channel_geometry& g, const float* x, const float* alpha,
                                      const float* dy, float* dx, float* dalpha) {
+    expect_nchw(g, "cuda", "prelu_backward");
     if (g.channels == 0) return;
     prelu_backward_kernel<<<unsigned(g.channels), cuda_detail::block_size>>>(g, x, alpha, dy, dx, dalpha);
     JHR_CUDA_CHECK_LAUNCH(prelu_backward_kernel);
 }
 
 void cuda_pooling::max_pool2d_forward(const pool2d_geometry& g, const float* x, float* y, float* workspace) {
+    expect_nchw(g, "cuda", "max_pool2d_forward");
     check(g, "max_pool2d_forward");
     for_each(g.output().size(), max_pool_forward_op{g, x, y, workspace});
 }
 void cuda_pooling::max_pool2d_backward(const pool2d_geometry& g, const float* workspace, const float* dy,
                                        float* dx) {
+    expect_nchw(g, "cuda", "max_pool2d_backward");
     check(g, "max_pool2d_backward");
     for_each(g.input().size(), max_pool_backward_op{g, workspace, dy, dx});
 }

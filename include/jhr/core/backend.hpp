@@ -78,4 +78,14 @@ concept Backend = requires(std::size_t n, float s, const float* x, float* y, con
     B::synchronize();
 };
 
+// Optional: a backend whose convolutions run faster on a blocked layout says which layout a
+// convolution's output should take, and converts between layouts (shape, from, x, to, y). Layers
+// then keep activations blocked between layers; every other backend sees only nchw.
+template <class B>
+concept BlockedLayouts = Backend<B> &&
+    requires(conv2d_geometry g, shape s, layout l, const float* x, float* y) {
+    { B::conv2d_output_layout(g) } -> std::same_as<layout>;
+    B::relayout(s, l, x, l, y);
+};
+
 } // namespace jhr

@@ -2,10 +2,14 @@
 //
 // Layers check shapes and then hand these descriptors and raw buffer pointers to the backend, so
 // every backend implements the same small, shape-free contract. Output sizes use floor division
-// (PyTorch's convention; Caffe's pooling rounds up).
+// (PyTorch's convention; Caffe's pooling rounds up). The layout fields say how the activations
+// are stored (core/layout.hpp); backends without BlockedLayouts accept only nchw.
 #pragma once
 
+#include "jhr/core/layout.hpp"
 #include "jhr/core/shape.hpp"
+
+#include <string_view>
 
 namespace jhr {
 
@@ -16,6 +20,7 @@ namespace jhr {
 struct conv2d_geometry {
     int batch = 0, in_channels = 0, in_height = 0, in_width = 0;
     int out_channels = 0, kernel = 1, stride = 1, pad = 0;
+    layout src_layout = layout::nchw, dst_layout = layout::nchw; // x and dx; y and dy
 
     constexpr int out_height() const { return (in_height + 2 * pad - kernel) / stride + 1; }
     constexpr int out_width() const { return (in_width + 2 * pad - kernel) / stride + 1; }
@@ -29,6 +34,7 @@ struct conv2d_geometry {
 struct pool2d_geometry {
     int batch = 0, channels = 0, in_height = 0, in_width = 0;
     int window = 2, stride = 2;
+    layout data_layout = layout::nchw; // of x, y, dx and dy
 
     constexpr int out_height() const { return (in_height - window) / stride + 1; }
     constexpr int out_width() const { return (in_width - window) / stride + 1; }
@@ -40,6 +46,7 @@ struct pool2d_geometry {
 // A per-channel operation over [batch, channels, spatial] (spatial = h * w).
 struct channel_geometry {
     int batch = 0, channels = 0, spatial = 1;
+    layout data_layout = layout::nchw;
 
     constexpr std::size_t size() const {
         return std::size_t(batch) * std::size_t(channels) * std::size_t(spatial);
@@ -53,5 +60,18 @@ struct gemm_geometry {
     int m = 0, n = 0, k = 0;
     constexpr bool operator==(const gemm_geometry&) const = default;
 };
+
+// Throws backend_error naming `what` unless every layout in g is nchw: the check of backends
+// without BlockedLayouts.
+inline void expect_nchw(const conv2d_geometry& g, std::string_view backend, std::string_view what) {
+    expect_nchw(g.src_layout, backend, what);
+    expect_nchw(g.dst_layout, backend, what);
+}
+inline void expect_nchw(const pool2d_geometry& g, std::string_view backend, std::string_view what) {
+    expect_nchw(g.data_layout, backend, what);
+}
+inline void expect_nchw(const channel_geometry& g, std::string_view backend, std::string_view what) {
+    expect_nchw(g.data_layout, backend, what);
+}
 
 } // namespace jhr

@@ -1,8 +1,10 @@
 // jhr/core/tensor.hpp: an NCHW float32 tensor whose storage lives in a backend's memory.
 //
-// tensor<B> owns a B::buffer<float> and a shape. resize() keeps the allocation when the new shape
-// fits, so layers can reuse their outputs from step to step without allocating. Host access goes
-// through xtensor containers (from_host / to_host), which copy across the host/backend boundary.
+// tensor<B> owns a B::buffer<float>, a shape and the layout of its elements (core/layout.hpp; nchw
+// unless a BlockedLayouts backend's layer chose otherwise). resize() keeps the allocation when the
+// new shape fits, so layers can reuse their outputs from step to step without allocating. Host
+// access goes through xtensor containers in nchw (from_host / to_host), which copy across the
+// host/backend boundary and convert the layout.
 #pragma once
 
 #include "jhr/core/backend.hpp"
@@ -11,6 +13,7 @@
 #include <xtensor/xtensor.hpp>
 
 #include <span>
+#include <string>
 #include <utility>
 
 namespace jhr {
@@ -27,27 +30,35 @@ public:
     tensor(const jhr::shape& s, float value) : tensor(s) { fill(value); }
 
     const jhr::shape& shape() const { return shape_; }
+    jhr::layout layout() const { return layout_; }
     std::size_t size() const { return shape_.size(); }
     bool empty() const { return size() == 0; }
     float* data() { return storage_.data(); }
     const float* data() const { return storage_.data(); }
 
-    // Changes the shape; reallocates only when the new size exceeds the current capacity.
-    // Contents are unspecified afterwards.
-    void resize(const jhr::shape& s) {
+    // Changes the shape and layout; reallocates only when the new size exceeds the current
+    // capacity. Contents are unspecified afterwards.
+    void resize(const jhr::shape& s, jhr::layout l = jhr::layout::nchw) {
+        if (!fits(l, s.c))
+            throw shape_error("tensor: " + s.str() + " cannot be stored in layout " + std::string(name(l)));
         if (s.size() > storage_.size()) storage_ = typename B::template buffer<float>(s.size());
         shape_ = s;
+        layout_ = l;
     }
     // Gives the storage back (to the backend's allocator cache) and becomes empty.
     void release() {
         storage_ = typename B::template buffer<float>();
         shape_ = jhr::shape{};
+        layout_ = jhr::layout::nchw;
     }
-    // Reinterprets the same elements under another shape of equal size.
+    // Reinterprets the same elements under another shape of equal size (nchw tensors only).
     void reshape(const jhr::shape& s) {
         if (s.size() != size())
             throw shape_error("tensor::reshape: " + shape_.str() + " has " + std::to_string(size()) +
                               " elements, " + s.str() + " needs " + std::to_string(s.size()));
+        if (layout_ != jhr::layout::nchw)
+            throw shape_error("tensor::reshape: " + shape_.str() + " is stored " +
+                              std::string(name(layout_)) + "; convert it to nchw first");
         shape_ = s;
     }
     void fill(float value) { B::fill(size(), value, data()); }
@@ -63,20 +74,48 @@ public:
         B::upload(std::span<const float>(h.data(), h.size()), data());
     }
     host_tensor to_host() const {
+        if (layout_ != jhr::layout::nchw) {
+            tensor plain;
+            convert_layout(*this, jhr::layout::nchw, plain);
+            return plain.to_host();
+        }
         host_tensor h = host_tensor::from_shape(
             {std::size_t(shape_.n), std::size_t(shape_.c), std::size_t(shape_.h), std::size_t(shape_.w)});
         B::download(data(), std::span<float>(h.data(), h.size()));
         return h;
     }
     void copy_from(const tensor& other) {
-        resize(other.shape());
+        resize(other.shape(), other.layout());
         B::copy(size(), other.data(), data());
     }
 
 private:
     jhr::shape shape_{};
+    jhr::layout layout_ = jhr::layout::nchw;
     typename B::template buffer<float> storage_{};
 };
+
+// y = x stored in layout l (resized; a copy when x is in l already).
+template <Backend B>
+void convert_layout(const tensor<B>& x, layout l, tensor<B>& y) {
+    y.resize(x.shape(), l);
+    if (x.layout() == l) {
+        B::copy(x.size(), x.data(), y.data());
+    } else if constexpr (BlockedLayouts<B>) {
+        B::relayout(x.shape(), x.layout(), x.data(), l, y.data());
+    } else {
+        throw backend_error("tensor: " + std::string(B::name) + " cannot convert " +
+                            std::string(name(x.layout())) + " to " + std::string(name(l)));
+    }
+}
+
+// x itself when it is stored in layout l, else its copy in `scratch`.
+template <Backend B>
+const tensor<B>& in_layout(const tensor<B>& x, layout l, tensor<B>& scratch) {
+    if (x.layout() == l) return x;
+    convert_layout(x, l, scratch);
+    return scratch;
+}
 
 // Integer class labels in backend memory, one per sample.
 template <Backend B>

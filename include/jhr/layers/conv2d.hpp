@@ -27,24 +27,30 @@ public:
 
     shape output_shape(const shape& in) const { return geometry(in).output(); }
 
+    // The output takes the layout the backend prefers for it (BlockedLayouts), else nchw.
     const tensor<B>& forward(const tensor<B>& x) {
-        const conv2d_geometry g = geometry(x.shape());
+        conv2d_geometry g = geometry(x);
+        if constexpr (BlockedLayouts<B>) g.dst_layout = B::conv2d_output_layout(g);
         input_ = &x;
-        output_.resize(g.output());
+        output_layout_ = g.dst_layout;
+        output_.resize(g.output(), g.dst_layout);
         B::conv2d_forward(g, x.data(), weight_.value.data(), options_.bias ? bias_.value.data() : nullptr,
                           output_.data());
         return output_;
     }
 
+    // dL/dx comes back in the input's layout, whatever layout dy arrives in.
     const tensor<B>& backward(const tensor<B>& dy) {
         expect_forward_before_backward(input_, "conv2d");
-        const conv2d_geometry g = geometry(input_->shape());
+        conv2d_geometry g = geometry(*input_);
+        g.dst_layout = output_layout_;
         expect_shape(g.output(), dy.shape(), "conv2d::backward: output gradient");
-        B::conv2d_backward_weights(g, input_->data(), dy.data(), weight_.grad.data(),
+        const tensor<B>& d = in_layout(dy, g.dst_layout, converted_grad_);
+        B::conv2d_backward_weights(g, input_->data(), d.data(), weight_.grad.data(),
                                    options_.bias ? bias_.grad.data() : nullptr);
-        input_grad_.resize(g.input());
+        input_grad_.resize(g.input(), g.src_layout);
         if (compute_input_gradient)
-            B::conv2d_backward_data(g, weight_.value.data(), dy.data(), input_grad_.data());
+            B::conv2d_backward_data(g, weight_.value.data(), d.data(), input_grad_.data());
         return input_grad_;
     }
 
@@ -68,6 +74,11 @@ public:
     bool compute_input_gradient = true;
 
 private:
+    conv2d_geometry geometry(const tensor<B>& x) const {
+        conv2d_geometry g = geometry(x.shape());
+        g.src_layout = x.layout();
+        return g;
+    }
     conv2d_geometry geometry(const shape& in) const {
         const conv2d_geometry g{
             in.n, in.c, in.h, in.w, options_.out_channels, options_.kernel, options_.stride, options_.pad};
@@ -84,7 +95,8 @@ private:
     conv2d_options options_;
     parameter<B> weight_, bias_;
     const tensor<B>* input_ = nullptr;
-    tensor<B> output_, input_grad_;
+    layout output_layout_ = layout::nchw;
+    tensor<B> output_, input_grad_, converted_grad_;
 };
 
 } // namespace jhr

@@ -1,5 +1,6 @@
 // jhr/layers/linear.hpp: inner product (fully connected). The input [N, C, H, W] is read as
-// N rows of C*H*W features; output [N, out, 1, 1] with y = x W^T + b.
+// N rows of C*H*W features (in nchw order: a blocked input is converted first, and dL/dx converted
+// back); output [N, out, 1, 1] with y = x W^T + b.
 // Parameters: "weight" [out, in, 1, 1] (Xavier), "bias" [out, 1, 1, 1] (zero, no weight decay).
 #pragma once
 
@@ -28,21 +29,25 @@ public:
 
     const tensor<B>& forward(const tensor<B>& x) {
         output_.resize(output_shape(x.shape()));
-        input_ = &x;
+        input_layout_ = x.layout();
+        input_ = &in_layout(x, layout::nchw, converted_input_);
         const int n = x.shape().n;
-        B::gemm({false, true, n, out_, in_}, 1.0f, x.data(), weight_.value.data(), 0.0f, output_.data());
+        B::gemm({false, true, n, out_, in_}, 1.0f, input_->data(), weight_.value.data(), 0.0f,
+                output_.data());
         if (has_bias_) B::add_row_vector(n, out_, bias_.value.data(), output_.data());
         return output_;
     }
-    const tensor<B>& backward(const tensor<B>& dy) {
+    const tensor<B>& backward(const tensor<B>& dy_in) {
         expect_forward_before_backward(input_, "linear");
         const int n = input_->shape().n;
-        expect_shape(shape{n, out_, 1, 1}, dy.shape(), "linear::backward: output gradient");
+        expect_shape(shape{n, out_, 1, 1}, dy_in.shape(), "linear::backward: output gradient");
+        const tensor<B>& dy = in_layout(dy_in, layout::nchw, converted_grad_);
         B::gemm({true, false, out_, in_, n}, 1.0f, dy.data(), input_->data(), 0.0f, weight_.grad.data());
         if (has_bias_) B::sum_rows(n, out_, dy.data(), bias_.grad.data());
-        input_grad_.resize(input_->shape());
-        B::gemm({false, false, n, in_, out_}, 1.0f, dy.data(), weight_.value.data(), 0.0f,
-                input_grad_.data());
+        tensor<B>& dx = input_layout_ == layout::nchw ? input_grad_ : plain_input_grad_;
+        dx.resize(input_->shape());
+        B::gemm({false, false, n, in_, out_}, 1.0f, dy.data(), weight_.value.data(), 0.0f, dx.data());
+        if (&dx != &input_grad_) convert_layout(dx, input_layout_, input_grad_);
         return input_grad_;
     }
 
@@ -65,8 +70,9 @@ private:
     int in_, out_;
     bool has_bias_;
     parameter<B> weight_, bias_;
-    const tensor<B>* input_ = nullptr;
-    tensor<B> output_, input_grad_;
+    const tensor<B>* input_ = nullptr; // x, or its nchw copy in converted_input_
+    layout input_layout_ = layout::nchw;
+    tensor<B> output_, input_grad_, converted_input_, converted_grad_, plain_input_grad_;
 };
 
 } // namespace jhr

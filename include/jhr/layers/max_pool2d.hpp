@@ -1,6 +1,7 @@
 // jhr/layers/max_pool2d.hpp: max pooling over window x window patches (default 2x2, stride 2),
 // no padding, floor rounding of the output size. The gradient goes to the first maximum of each
-// window, found through the workspace forward records: backward does not read the input.
+// window, found through the workspace forward records: backward does not read the input. y and
+// dL/dx keep x's layout.
 #pragma once
 
 #include "jhr/layers/layer.hpp"
@@ -23,9 +24,10 @@ public:
     shape output_shape(const shape& in) const { return geometry(in).output(); }
 
     const tensor<B>& forward(const tensor<B>& x) {
-        const pool2d_geometry g = geometry(x.shape());
+        pool2d_geometry g = geometry(x.shape());
+        g.data_layout = x.layout();
         forwarded_ = g;
-        output_.resize(g.output());
+        output_.resize(g.output(), g.data_layout);
         const std::size_t workspace = B::max_pool2d_workspace(g);
         workspace_.resize(shape{1, 1, 1, int(workspace)});
         B::max_pool2d_forward(g, x.data(), output_.data(), workspace_.data());
@@ -35,8 +37,9 @@ public:
         expect_forward_before_backward(forwarded_ ? this : nullptr, "max_pool2d");
         const pool2d_geometry& g = *forwarded_;
         expect_shape(g.output(), dy.shape(), "max_pool2d::backward: output gradient");
-        input_grad_.resize(g.input());
-        B::max_pool2d_backward(g, workspace_.data(), dy.data(), input_grad_.data());
+        const tensor<B>& d = in_layout(dy, g.data_layout, converted_grad_);
+        input_grad_.resize(g.input(), g.data_layout);
+        B::max_pool2d_backward(g, workspace_.data(), d.data(), input_grad_.data());
         return input_grad_;
     }
     void release_input_gradient() { input_grad_.release(); }
@@ -55,7 +58,7 @@ private:
 
     int window_, stride_;
     std::optional<pool2d_geometry> forwarded_; // of the last forward
-    tensor<B> output_, input_grad_, workspace_;
+    tensor<B> output_, input_grad_, workspace_, converted_grad_;
 };
 
 } // namespace jhr

@@ -1,5 +1,6 @@
 // jhr/layers/prelu.hpp: per-channel parametric ReLU (He et al. 2015): y = x if x > 0 else a_c x.
-// Parameter "alpha" [channels, 1, 1, 1], initialised to 0.25, no weight decay.
+// Parameter "alpha" [channels, 1, 1, 1], initialised to 0.25, no weight decay. y and dL/dx keep
+// x's layout.
 #pragma once
 
 #include "jhr/layers/layer.hpp"
@@ -22,17 +23,18 @@ public:
     }
 
     const tensor<B>& forward(const tensor<B>& x) {
-        const channel_geometry g = geometry(x.shape());
+        const channel_geometry g = geometry(x);
         input_ = &x;
-        output_.resize(x.shape());
+        output_.resize(x.shape(), x.layout());
         B::prelu_forward(g, x.data(), alpha_.value.data(), output_.data());
         return output_;
     }
     const tensor<B>& backward(const tensor<B>& dy) {
         expect_forward_before_backward(input_, "prelu");
         expect_shape(input_->shape(), dy.shape(), "prelu::backward: output gradient");
-        input_grad_.resize(dy.shape());
-        B::prelu_backward(geometry(dy.shape()), input_->data(), alpha_.value.data(), dy.data(),
+        const tensor<B>& d = in_layout(dy, input_->layout(), converted_grad_);
+        input_grad_.resize(d.shape(), d.layout());
+        B::prelu_backward(geometry(*input_), input_->data(), alpha_.value.data(), d.data(),
                           input_grad_.data(), alpha_.grad.data());
         return input_grad_;
     }
@@ -52,11 +54,16 @@ private:
                               " channels, the layer has " + std::to_string(alpha_.value.shape().n));
         return {in.n, in.c, in.h * in.w};
     }
+    channel_geometry geometry(const tensor<B>& x) const {
+        channel_geometry g = geometry(x.shape());
+        g.data_layout = x.layout();
+        return g;
+    }
 
     parameter<B> alpha_;
     float initial_slope_;
     const tensor<B>* input_ = nullptr;
-    tensor<B> output_, input_grad_;
+    tensor<B> output_, input_grad_, converted_grad_;
 };
 
 } // namespace jhr

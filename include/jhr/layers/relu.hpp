@@ -1,4 +1,5 @@
 // jhr/layers/relu.hpp: y = max(x, 0) element-wise; no parameters. dL/dx = dL/dy where x > 0.
+// y and dL/dx keep x's layout.
 #pragma once
 
 #include "jhr/layers/layer.hpp"
@@ -12,15 +13,16 @@ public:
 
     const tensor<B>& forward(const tensor<B>& x) {
         input_ = &x;
-        output_.resize(x.shape());
+        output_.resize(x.shape(), x.layout());
         B::relu_forward(x.size(), x.data(), output_.data());
         return output_;
     }
     const tensor<B>& backward(const tensor<B>& dy) {
         expect_forward_before_backward(input_, "relu");
         expect_shape(input_->shape(), dy.shape(), "relu::backward: output gradient");
-        input_grad_.resize(dy.shape());
-        B::relu_backward(dy.size(), input_->data(), dy.data(), input_grad_.data());
+        const tensor<B>& d = in_layout(dy, input_->layout(), converted_grad_);
+        input_grad_.resize(d.shape(), d.layout());
+        B::relu_backward(d.size(), input_->data(), d.data(), input_grad_.data());
         return input_grad_;
     }
 
@@ -33,7 +35,7 @@ public:
 
 private:
     const tensor<B>* input_ = nullptr;
-    tensor<B> output_, input_grad_;
+    tensor<B> output_, input_grad_, converted_grad_;
 };
 
 } // namespace jhr

@@ -22,7 +22,8 @@ public:
     // no output or input-gradient tensor of its own.
     const tensor<B>& forward(const tensor<B>& x) {
         auto& out = owned(prelu2_.forward(conv2_.forward(prelu1_.forward(conv1_.forward(x)))));
-        B::add(x.size(), x.data(), out.data(), out.data());
+        const tensor<B>& skip = in_layout(x, out.layout(), converted_);
+        B::add(x.size(), skip.data(), out.data(), out.data());
         return out;
     }
     // Each inner gradient is released as soon as the next layer down has consumed it.
@@ -34,7 +35,8 @@ public:
         conv2_.release_input_gradient();
         auto& dx = owned(conv1_.backward(d_conv1_out));
         prelu1_.release_input_gradient();
-        B::add(dy.size(), dy.data(), dx.data(), dx.data());
+        const tensor<B>& skip = in_layout(dy, dx.layout(), converted_);
+        B::add(dy.size(), skip.data(), dx.data(), dx.data());
         return dx;
     }
     void release_input_gradient() { conv1_.release_input_gradient(); }
@@ -61,6 +63,7 @@ private:
     prelu<B> prelu1_;
     conv2d<B> conv2_;
     prelu<B> prelu2_;
+    tensor<B> converted_; // the skip term, where x or dy is not in the layout of the sum
 };
 
 } // namespace jhr

@@ -22,14 +22,16 @@ public:
                               ", " + std::to_string(dimension));
     }
 
-    // Features x: [N, dimension, 1, 1] (or any [N, C, H, W] with C*H*W = dimension).
+    // Features x: [N, dimension, 1, 1] (or any [N, C, H, W] with C*H*W = dimension, read in nchw
+    // order); the gradient is nchw.
     double evaluate(const tensor<B>& x, std::span<const std::int32_t> labels, float weight = 1.0f) {
         check(x.shape(), labels);
         labels_.assign(labels);
         const float s = reduction_scale(reduction_, x.shape().n);
         gradient_.resize(x.shape());
-        return s * B::center_distance(x.shape().n, dimension(), x.data(), labels_.data(), centers_.data(),
-                                      s * weight, gradient_.data());
+        const tensor<B>& features = in_layout(x, layout::nchw, converted_);
+        return s * B::center_distance(x.shape().n, dimension(), features.data(), labels_.data(),
+                                      centers_.data(), s * weight, gradient_.data());
     }
     const tensor<B>& gradient() const { return gradient_; }
 
@@ -37,7 +39,8 @@ public:
     void update_centers(const tensor<B>& x, std::span<const std::int32_t> labels) {
         check(x.shape(), labels);
         labels_.assign(labels);
-        B::center_update(x.shape().n, dimension(), x.data(), labels_.data(), gamma_, centers_.data());
+        const tensor<B>& features = in_layout(x, layout::nchw, converted_);
+        B::center_update(x.shape().n, dimension(), features.data(), labels_.data(), gamma_, centers_.data());
     }
 
     tensor<B>& centers() { return centers_; }
@@ -58,7 +61,7 @@ private:
     float gamma_;
     jhr::reduction reduction_;
     label_tensor<B> labels_;
-    tensor<B> gradient_;
+    tensor<B> gradient_, converted_; // converted_: the features in nchw, where they are not
 };
 
 } // namespace jhr

@@ -1,6 +1,7 @@
 // jhr/losses/softmax_cross_entropy.hpp: the classification loss on logits (paper eq. 3).
 //   L = -s * sum_i log softmax(z_i)[c_i],  dL/dz_i = s (softmax(z_i) - onehot(c_i)),
-// s = 1 (sum) or 1/N (mean). Logits are [N, classes, 1, 1]; labels lie in [0, classes).
+// s = 1 (sum) or 1/N (mean). Logits are [N, classes, 1, 1]; labels lie in [0, classes). The
+// gradient is nchw.
 // The softmax weights W_s, b_s are an ordinary linear layer in front of this loss.
 #pragma once
 
@@ -34,7 +35,8 @@ public:
         labels_.assign(labels);
         const float scale = reduction_scale(reduction_, s.n);
         gradient_.resize(s);
-        return scale * B::softmax_cross_entropy(s.n, s.sample_size(), logits.data(), labels_.data(), scale * weight,
+        const tensor<B>& z = in_layout(logits, layout::nchw, converted_);
+        return scale * B::softmax_cross_entropy(s.n, s.sample_size(), z.data(), labels_.data(), scale * weight,
                                                 gradient_.data());
     }
     const tensor<B>& gradient() const { return gradient_; }
@@ -42,7 +44,7 @@ public:
 private:
     jhr::reduction reduction_;
     label_tensor<B> labels_;
-    tensor<B> gradient_;
+    tensor<B> gradient_, converted_; // converted_: the logits in nchw, where they are not
 };
 
 } // namespace jhr

@@ -169,7 +169,8 @@ private:
                         }
                         expect_shape(junction.shape(), g.shape(),
                                      "cascade: head gradient at stage " + names_[I]);
-                        B::axpy(g.size(), 1.0f, g.data(), junction.data());
+                        const tensor<B>& term = in_layout(g, junction.layout(), converted_);
+                        B::axpy(g.size(), 1.0f, term.data(), junction.data());
                     }
                 };
                 (add(h), ...);
@@ -193,6 +194,7 @@ private:
     std::tuple<H...> heads_;
     std::array<const tensor<B>*, stage_count> outputs_{};
     std::array<tensor<B>, stage_count> junctions_{};
+    tensor<B> converted_; // a head gradient in its junction's layout, where they differ
     std::array<double, head_count> losses_{};
 };
 

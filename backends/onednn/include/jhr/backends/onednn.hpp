@@ -5,6 +5,8 @@
 // host loops (onednn/host_parallel.hpp). Convolution, max pooling,
 // ReLU, GEMM and the row-vector helpers run on oneDNN primitives, created once per geometry and
 // cached per thread (onednn/context.hpp). Results agree with jhr::reference to float rounding.
+// BlockedLayouts: convolutions ask for nChw16c outputs where oneDNN's kernels use it, so
+// activations stay blocked from layer to layer (onednn/relayout.hpp converts at the edges).
 #pragma once
 
 #include "jhr/backends/onednn/activation.hpp"
@@ -13,6 +15,7 @@
 #include "jhr/backends/onednn/dense.hpp"
 #include "jhr/backends/onednn/host_parallel.hpp"
 #include "jhr/backends/onednn/pooling.hpp"
+#include "jhr/backends/onednn/relayout.hpp"
 #include "jhr/backends/reference/host_memory.hpp"
 #include "jhr/backends/reference/loss.hpp"
 #include "jhr/backends/reference/optimizer.hpp"
@@ -26,6 +29,7 @@ struct onednn : backends::host_memory,
                 backends::onednn_activation,
                 backends::onednn_dense,
                 backends::onednn_host_parallel,
+                backends::onednn_relayout,
                 backends::host_loss,
                 backends::host_optimizer {
     static constexpr std::string_view name = "onednn";
@@ -38,8 +42,14 @@ struct onednn : backends::host_memory,
 
     // Cache misses so far, over all threads: each builds one primitive with its reorders.
     static std::size_t primitives_created() { return backends::onednn_detail::creation_counter().load(); }
+
+    // Activation tensors reordered so far, over all threads: inside primitives, where a primitive
+    // chose another layout than its caller's, and by relayout.
+    static std::size_t activation_reorders() {
+        return backends::onednn_detail::activation_reorder_counter().load();
+    }
 };
 
-static_assert(Backend<onednn>);
+static_assert(BlockedLayouts<onednn>);
 
 } // namespace jhr

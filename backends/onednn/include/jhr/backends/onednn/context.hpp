@@ -10,12 +10,16 @@
 //   so every entry places them at fixed offsets in one per-thread staging buffer (its copies, then
 //   one scratchpad region its steps share), sized for the largest entry, instead of owning them:
 //   memory grows with the largest layer, not with the number of layers.
+// - Activations arrive in their tensor's layout (nchw or nChw16c); a reorder is added only where the
+//   primitive chose another, and counted (activation_reorder_counter) so tests can hold layers to
+//   reordering at the edges only.
 // - Every dnnl::error becomes a jhr::backend_error naming the primitive, the geometry and the
 //   source location of the call.
 #pragma once
 
 #include "jhr/core/error.hpp"
 #include "jhr/core/geometry.hpp"
+#include "jhr/core/layout.hpp"
 
 #include <oneapi/dnnl/dnnl.hpp>
 #if DNNL_CPU_RUNTIME == DNNL_RUNTIME_OMP
@@ -69,6 +73,7 @@ struct cached_primitive {
     std::vector<std::pair<dnnl::memory, std::size_t>> staged; // reorder buffers: byte offsets in staging
     std::size_t scratchpad_offset = 0;                        // of the steps' shared scratchpad
     std::size_t workspace_bytes = 0;
+    std::size_t activation_reorders = 0; // steps that reorder a source, destination or their gradient
     std::vector<step> steps;
 };
 
@@ -95,6 +100,16 @@ inline void set_threads(int threads) {
 inline std::atomic<std::size_t>& creation_counter() {
     static std::atomic<std::size_t> count{0};
     return count;
+}
+
+// Activation tensors reordered so far (inside primitives and by relayout), over all threads.
+inline std::atomic<std::size_t>& activation_reorder_counter() {
+    static std::atomic<std::size_t> count{0};
+    return count;
+}
+
+constexpr tag tag_of(layout l) {
+    return l == layout::nchw ? tag::nchw : tag::nChw16c;
 }
 
 // A byte buffer that only grows (oneDNN allocates it, aligned for its kernels).
@@ -132,6 +147,9 @@ struct matrix_size {
     std::size_t rows, cols;
 };
 
+inline std::string describe(const shape& s) {
+    return "tensor " + s.str();
+}
 inline std::string describe(length l) {
     return "{n " + std::to_string(l.n) + "}";
 }
@@ -183,7 +201,8 @@ inline dnnl::memory unbound(const dnnl::memory::desc& md) {
 // descriptors created with user_scratchpad().
 class primitive_builder {
 public:
-    // An argument the caller binds in layout `plain`; `chosen` is the primitive's layout for it. When
+    // An argument the caller binds in layout `plain` (the caller's: nchw, nChw16c or oihw); `chosen` is
+    // the primitive's layout for it. When
     // they differ, a reorder through an owned buffer is added before (input) or after (output) the
     // primitive.
     void argument(int arg, const dnnl::memory::desc& plain, const dnnl::memory::desc& chosen, bool input) {
@@ -194,6 +213,9 @@ public:
             return;
         }
         dnnl::memory owned = unbound(chosen);
+        if (arg == DNNL_ARG_SRC || arg == DNNL_ARG_DST || arg == DNNL_ARG_DIFF_SRC ||
+            arg == DNNL_ARG_DIFF_DST)
+            ++result_.activation_reorders;
         result_.staged.emplace_back(owned, staged_bytes_);
         staged_bytes_ += (chosen.get_size() + staging_alignment - 1) / staging_alignment * staging_alignment;
         args_.emplace(arg, owned);
@@ -255,6 +277,8 @@ inline void run(cached_primitive& entry, std::initializer_list<binding> bindings
     for (const binding& b : bindings)
         for (auto& [arg, memory] : entry.bindings)
             if (arg == b.arg) memory.set_data_handle(const_cast<void*>(b.data));
+    if (entry.activation_reorders > 0)
+        activation_reorder_counter().fetch_add(entry.activation_reorders, std::memory_order_relaxed);
     thread_context& ctx = context();
     for (auto& [memory, offset] : entry.staged) memory.set_data_handle(ctx.staging.data() + offset);
     for (auto& s : entry.steps) {

@@ -3,10 +3,13 @@
 // overwritten; a null bias (forward) or bias gradient (backward-weights) selects the bias-free
 // primitive.
 //
-// The caller's tensors are plain NCHW / OIHW. With convolution_layout::blocked the primitives pick
-// their own layouts (format_tag::any) and cached reorders move data through cached buffers; with
-// convolution_layout::plain the primitives work on the caller's layout directly. The layout is part
-// of the cache key, so switching it at runtime is safe (benchmarks compare the two).
+// Activations come in the layouts the geometry names (nchw or nChw16c), weights as plain OIHW. With
+// convolution_layout::blocked the primitives pick their own layouts (format_tag::any), cached
+// reorders move whatever differs from the caller's through the staging buffer, and
+// conv2d_output_layout asks layers for nChw16c outputs wherever oneDNN's kernels on this CPU use
+// it, so a chain of blocked layers reorders only its weights; with convolution_layout::plain the
+// primitives work on the caller's layouts directly and outputs are nchw. The layouts are part of
+// the cache key, so switching at runtime is safe (benchmarks compare the two).
 //
 // convolution_algorithm::winograd (the default) asks oneDNN for its Winograd F(4x4, 3x3) kernels
 // for blocked 3x3 stride-1 layers where they pay (winograd_pays) and oneDNN has them, and uses
@@ -40,6 +43,15 @@ struct onednn_convolution {
         return value;
     }
 
+    // nChw16c when blocked convolutions are on, the output has a multiple of 16 channels and
+    // oneDNN's convolutions on this CPU produce nChw16c themselves; nchw otherwise.
+    static jhr::layout conv2d_output_layout(const conv2d_geometry& g) {
+        return layout().load() == convolution_layout::blocked && fits(jhr::layout::nchw16c, g.out_channels) &&
+                       kernels_use_nchw16c()
+                   ? jhr::layout::nchw16c
+                   : jhr::layout::nchw;
+    }
+
     static void conv2d_forward(const conv2d_geometry& g, const float* x, const float* w, const float* b,
                                float* y) {
         if (g.output().size() == 0) return;
@@ -47,10 +59,10 @@ struct onednn_convolution {
             auto& entry = onednn_detail::lookup(key(forward, g, b != nullptr), [&] {
                 const auto pd = forward_pd(g, b != nullptr);
                 onednn_detail::primitive_builder build;
-                build.argument(DNNL_ARG_SRC, src_md(g, tag::nchw), pd.src_desc(), true);
+                build.argument(DNNL_ARG_SRC, src_md(g, src_tag(g)), pd.src_desc(), true);
                 build.argument(DNNL_ARG_WEIGHTS, weights_md(g, tag::oihw), pd.weights_desc(), true);
                 if (b) build.argument(DNNL_ARG_BIAS, bias_md(g), pd.bias_desc(), true);
-                build.argument(DNNL_ARG_DST, dst_md(g, tag::nchw), pd.dst_desc(), false);
+                build.argument(DNNL_ARG_DST, dst_md(g, dst_tag(g)), pd.dst_desc(), false);
                 return build.finish(dnnl::convolution_forward(pd), pd.scratchpad_desc());
             });
             onednn_detail::run(
@@ -66,8 +78,8 @@ struct onednn_convolution {
                 const auto pd = backward_data_pd(g, hint);
                 onednn_detail::primitive_builder build;
                 build.argument(DNNL_ARG_WEIGHTS, weights_md(g, tag::oihw), pd.weights_desc(), true);
-                build.argument(DNNL_ARG_DIFF_DST, dst_md(g, tag::nchw), pd.diff_dst_desc(), true);
-                build.argument(DNNL_ARG_DIFF_SRC, src_md(g, tag::nchw), pd.diff_src_desc(), false);
+                build.argument(DNNL_ARG_DIFF_DST, dst_md(g, dst_tag(g)), pd.diff_dst_desc(), true);
+                build.argument(DNNL_ARG_DIFF_SRC, src_md(g, src_tag(g)), pd.diff_src_desc(), false);
                 return build.finish(dnnl::convolution_backward_data(pd), pd.scratchpad_desc());
             });
             onednn_detail::run(entry,
@@ -83,8 +95,8 @@ struct onednn_convolution {
                 const auto hint = forward_pd(g, db != nullptr);
                 const auto pd = backward_weights_pd(g, db != nullptr, hint);
                 onednn_detail::primitive_builder build;
-                build.argument(DNNL_ARG_SRC, src_md(g, tag::nchw), pd.src_desc(), true);
-                build.argument(DNNL_ARG_DIFF_DST, dst_md(g, tag::nchw), pd.diff_dst_desc(), true);
+                build.argument(DNNL_ARG_SRC, src_md(g, src_tag(g)), pd.src_desc(), true);
+                build.argument(DNNL_ARG_DIFF_DST, dst_md(g, dst_tag(g)), pd.diff_dst_desc(), true);
                 build.argument(DNNL_ARG_DIFF_WEIGHTS, weights_md(g, tag::oihw), pd.diff_weights_desc(),
                                false);
                 if (db) build.argument(DNNL_ARG_DIFF_BIAS, bias_md(g), pd.diff_bias_desc(), false);
@@ -103,9 +115,24 @@ private:
     using tag = onednn_detail::tag;
 
     static onednn_detail::cache_key key(kind k, const conv2d_geometry& g, bool bias) {
+        const int layouts = int(layout().load()) * 4 + int(g.src_layout) * 2 + int(g.dst_layout);
         return {k,
                 {g.batch, g.in_channels, g.in_height, g.in_width, g.out_channels, g.kernel, g.stride, g.pad,
-                 bias, int(layout().load()), int(algorithm().load())}};
+                 bias, layouts, int(algorithm().load())}};
+    }
+
+    static tag src_tag(const conv2d_geometry& g) { return onednn_detail::tag_of(g.src_layout); }
+    static tag dst_tag(const conv2d_geometry& g) { return onednn_detail::tag_of(g.dst_layout); }
+
+    // Whether oneDNN, free to choose, gives a 16-channel convolution nChw16c activations (AVX-512).
+    static bool kernels_use_nchw16c() {
+        static const bool value = [] {
+            const conv2d_geometry probe{1, 16, 8, 8, 16, 3, 1, 1};
+            const auto pd = forward_pd(probe, false, dnnl::algorithm::convolution_direct);
+            return pd.dst_desc() == dst_md(probe, tag::nChw16c) &&
+                   pd.src_desc() == src_md(probe, tag::nChw16c);
+        }();
+        return value;
     }
 
     static md src_md(const conv2d_geometry& g, tag t) {
@@ -158,8 +185,8 @@ private:
     static dnnl::convolution_forward::primitive_desc forward_pd(const conv2d_geometry& g, bool bias,
                                                                 dnnl::algorithm algo) {
         const onednn_detail::dims strides{g.stride, g.stride}, padding{g.pad, g.pad};
-        const auto src = src_md(g, pick(tag::nchw)), weights = weights_md(g, pick(tag::oihw)),
-                   dst = dst_md(g, pick(tag::nchw));
+        const auto src = src_md(g, pick(src_tag(g))), weights = weights_md(g, pick(tag::oihw)),
+                   dst = dst_md(g, pick(dst_tag(g)));
         const auto prop = dnnl::prop_kind::forward_training;
 #if DNNL_VERSION_MAJOR >= 3
         if (bias)
@@ -189,8 +216,8 @@ private:
     backward_data_pd(const conv2d_geometry& g, const dnnl::convolution_forward::primitive_desc& hint,
                      dnnl::algorithm algo) {
         const onednn_detail::dims strides{g.stride, g.stride}, padding{g.pad, g.pad};
-        const auto dx = src_md(g, pick(tag::nchw)), weights = weights_md(g, pick(tag::oihw)),
-                   dy = dst_md(g, pick(tag::nchw));
+        const auto dx = src_md(g, pick(src_tag(g))), weights = weights_md(g, pick(tag::oihw)),
+                   dy = dst_md(g, pick(dst_tag(g)));
 #if DNNL_VERSION_MAJOR >= 3
         return {onednn_detail::engine(),         algo, dx, weights, dy, strides, padding, padding, hint,
                 onednn_detail::user_scratchpad()};
@@ -204,8 +231,8 @@ private:
     backward_weights_pd(const conv2d_geometry& g, bool bias,
                         const dnnl::convolution_forward::primitive_desc& hint, dnnl::algorithm algo) {
         const onednn_detail::dims strides{g.stride, g.stride}, padding{g.pad, g.pad};
-        const auto x = src_md(g, pick(tag::nchw)), dw = weights_md(g, pick(tag::oihw)),
-                   dy = dst_md(g, pick(tag::nchw));
+        const auto x = src_md(g, pick(src_tag(g))), dw = weights_md(g, pick(tag::oihw)),
+                   dy = dst_md(g, pick(dst_tag(g)));
 #if DNNL_VERSION_MAJOR >= 3
         if (bias)
             return {

@@ -9,7 +9,8 @@
 // each oneDNN call opens an OpenMP region even for small tensors. Here tensors under
 // parallel_threshold elements run on the calling thread, larger ones split over channels or
 // chunks; every output element is computed by one thread in a fixed order, so results do not
-// depend on the thread count.
+// depend on the thread count. PReLU also runs on nChw16c ([batch][channels / 16][spatial][16]),
+// vectorised across the 16 channels of a block.
 #pragma once
 
 #include "jhr/core/geometry.hpp"
@@ -23,8 +24,10 @@ namespace jhr::backends {
 struct onednn_host_parallel {
     // Below this many elements a loop stays on the calling thread (an OpenMP region costs more).
     static constexpr std::size_t parallel_threshold = std::size_t(1) << 18;
+    static constexpr int block = 16; // channels per nChw16c block
 
     static void prelu_forward(const channel_geometry& g, const float* x, const float* alpha, float* y) {
+        if (g.data_layout == layout::nchw16c) return prelu_forward_blocked(g, x, alpha, y);
         const std::int64_t planes = std::int64_t(g.batch) * g.channels, spatial = g.spatial;
 #pragma omp parallel for schedule(static) if (g.size() >= parallel_threshold)
         for (std::int64_t p = 0; p < planes; ++p) {
@@ -38,6 +41,7 @@ struct onednn_host_parallel {
 
     static void prelu_backward(const channel_geometry& g, const float* x, const float* alpha, const float* dy,
                                float* dx, float* dalpha) {
+        if (g.data_layout == layout::nchw16c) return prelu_backward_blocked(g, x, alpha, dy, dx, dalpha);
         const std::int64_t spatial = g.spatial, plane_stride = std::int64_t(g.channels) * spatial;
 #pragma omp parallel for schedule(static) if (g.size() >= parallel_threshold)
         for (int c = 0; c < g.channels; ++c) {
@@ -73,6 +77,47 @@ struct onednn_host_parallel {
         for (std::int64_t i = 0; i < count; ++i) {
             velocity[i] = momentum * velocity[i] + lr * (dw[i] + weight_decay * w[i]);
             w[i] -= velocity[i];
+        }
+    }
+
+private:
+    static void prelu_forward_blocked(const channel_geometry& g, const float* x, const float* alpha,
+                                      float* y) {
+        const std::int64_t blocks = g.channels / block, planes = std::int64_t(g.batch) * blocks,
+                           plane = std::int64_t(g.spatial) * block;
+#pragma omp parallel for schedule(static) if (g.size() >= parallel_threshold)
+        for (std::int64_t p = 0; p < planes; ++p) {
+            const float* a = alpha + (p % blocks) * block;
+            const float* xp = x + p * plane;
+            float* yp = y + p * plane;
+            for (std::int64_t s = 0; s < plane; s += block)
+#pragma omp simd
+                for (int c = 0; c < block; ++c) yp[s + c] = xp[s + c] > 0.0f ? xp[s + c] : a[c] * xp[s + c];
+        }
+    }
+
+    static void prelu_backward_blocked(const channel_geometry& g, const float* x, const float* alpha,
+                                       const float* dy, float* dx, float* dalpha) {
+        const std::int64_t blocks = g.channels / block, plane = std::int64_t(g.spatial) * block;
+#pragma omp parallel for schedule(static) if (g.size() >= parallel_threshold)
+        for (std::int64_t cb = 0; cb < blocks; ++cb) {
+            const float* a = alpha + cb * block;
+            double total[block] = {};
+            for (int b = 0; b < g.batch; ++b) {
+                const std::int64_t offset = (b * blocks + cb) * plane;
+                const float *xp = x + offset, *dyp = dy + offset;
+                float* dxp = dx + offset;
+                float sums[block] = {};
+                for (std::int64_t s = 0; s < plane; s += block)
+#pragma omp simd
+                    for (int c = 0; c < block; ++c) {
+                        const bool positive = xp[s + c] > 0.0f;
+                        dxp[s + c] = positive ? dyp[s + c] : a[c] * dyp[s + c];
+                        sums[c] += positive ? 0.0f : dyp[s + c] * xp[s + c];
+                    }
+                for (int c = 0; c < block; ++c) total[c] += sums[c];
+            }
+            for (int c = 0; c < block; ++c) dalpha[cb * block + c] = float(total[c]);
         }
     }
 };

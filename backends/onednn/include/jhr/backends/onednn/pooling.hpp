@@ -4,6 +4,7 @@
 // The workspace is oneDNN's own (argmax offsets in its chosen data type), stored in the float
 // buffer the layer allocates: max_pool2d_workspace() is its byte size divided by 4, rounded up.
 // Forward writes it; backward reads it and overwrites dx (zero where no maximum was taken).
+// x, y, dx and dy are in the geometry's layout (nchw or nChw16c), which the primitives use as is.
 #pragma once
 
 #include "jhr/backends/onednn/context.hpp"
@@ -55,14 +56,15 @@ private:
     using md = dnnl::memory::desc;
 
     static onednn_detail::cache_key key(kind k, const pool2d_geometry& g) {
-        return {k, {g.batch, g.channels, g.in_height, g.in_width, g.window, g.stride}};
+        return {k, {g.batch, g.channels, g.in_height, g.in_width, g.window, g.stride, int(g.data_layout)}};
     }
     static md src_md(const pool2d_geometry& g) {
-        return onednn_detail::plain({g.batch, g.channels, g.in_height, g.in_width}, onednn_detail::tag::nchw);
+        return onednn_detail::plain({g.batch, g.channels, g.in_height, g.in_width},
+                                    onednn_detail::tag_of(g.data_layout));
     }
     static md dst_md(const pool2d_geometry& g) {
         return onednn_detail::plain({g.batch, g.channels, g.out_height(), g.out_width()},
-                                    onednn_detail::tag::nchw);
+                                    onednn_detail::tag_of(g.data_layout));
     }
 
     static onednn_detail::cached_primitive& forward_entry(const pool2d_geometry& g) {

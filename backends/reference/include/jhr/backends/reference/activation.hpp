@@ -17,6 +17,7 @@ struct host_activation {
         for (std::size_t i = 0; i < n; ++i) dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
     }
     static void prelu_forward(const channel_geometry& g, const float* x, const float* alpha, float* y) {
+        expect_nchw(g, "reference", "prelu_forward");
         for (int n = 0; n < g.batch; ++n)
             for (int c = 0; c < g.channels; ++c) {
                 const std::size_t base = (std::size_t(n) * g.channels + c) * g.spatial;
@@ -28,6 +29,7 @@ struct host_activation {
     }
     static void prelu_backward(const channel_geometry& g, const float* x, const float* alpha, const float* dy,
                                float* dx, float* dalpha) {
+        expect_nchw(g, "reference", "prelu_backward");
         for (int c = 0; c < g.channels; ++c) dalpha[c] = 0.0f;
         for (int n = 0; n < g.batch; ++n)
             for (int c = 0; c < g.channels; ++c) {

@@ -61,6 +61,7 @@ struct host_convolution {
     // y[n] = W * im2col(x[n]) + b
     static void conv2d_forward(const conv2d_geometry& g, const float* x, const float* w, const float* b,
                                float* y) {
+        expect_nchw(g, "reference", "conv2d_forward");
         const int patch = g.in_channels * g.kernel * g.kernel, pixels = g.out_height() * g.out_width();
         std::vector<float> cols(std::size_t(patch) * pixels);
         const_matrix_map wm(w, g.out_channels, patch);
@@ -74,6 +75,7 @@ struct host_convolution {
     }
     // dx[n] = col2im(W^T * dy[n])
     static void conv2d_backward_data(const conv2d_geometry& g, const float* w, const float* dy, float* dx) {
+        expect_nchw(g, "reference", "conv2d_backward_data");
         const int patch = g.in_channels * g.kernel * g.kernel, pixels = g.out_height() * g.out_width();
         std::vector<float> cols(std::size_t(patch) * pixels);
         const_matrix_map wm(w, g.out_channels, patch);
@@ -86,6 +88,7 @@ struct host_convolution {
     // dW = sum_n dy[n] * im2col(x[n])^T, db = sum_n sum_pixels dy[n]
     static void conv2d_backward_weights(const conv2d_geometry& g, const float* x, const float* dy, float* dw,
                                         float* db) {
+        expect_nchw(g, "reference", "conv2d_backward_weights");
         const int patch = g.in_channels * g.kernel * g.kernel, pixels = g.out_height() * g.out_width();
         std::vector<float> cols(std::size_t(patch) * pixels);
         matrix_map dwm(dw, g.out_channels, patch);
@@ -103,6 +106,7 @@ struct host_convolution {
     static std::size_t max_pool2d_workspace(const pool2d_geometry& g) { return g.output().size(); }
 
     static void max_pool2d_forward(const pool2d_geometry& g, const float* x, float* y, float* workspace) {
+        expect_nchw(g, "reference", "max_pool2d_forward");
         const int oh = g.out_height(), ow = g.out_width();
         for (int plane = 0; plane < g.batch * g.channels; ++plane) {
             const float* xp = x + std::size_t(plane) * g.in_height * g.in_width;
@@ -123,6 +127,7 @@ struct host_convolution {
     }
     static void max_pool2d_backward(const pool2d_geometry& g, const float* workspace, const float* dy,
                                     float* dx) {
+        expect_nchw(g, "reference", "max_pool2d_backward");
         const std::size_t plane_in = std::size_t(g.in_height) * g.in_width;
         const std::size_t plane_out = std::size_t(g.out_height()) * g.out_width();
         std::fill(dx, dx + g.input().size(), 0.0f);
