@@ -1,11 +1,13 @@
-// Helpers for comparing a backend with the reference: seeded random inputs and the norm-relative
-// difference ||a - b|| / max(||a||, ||b||, tiny) every agreement test bounds by 1e-4.
+// Helpers for comparing a backend with the reference: seeded random inputs and geometries, and the
+// norm-relative difference (support/relative_difference.hpp) every agreement test bounds by 1e-4.
 #pragma once
 
-#include <algorithm>
-#include <cmath>
+#include "jhr/core/geometry.hpp"
+#include "support/relative_difference.hpp"
+
 #include <cstddef>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace jhr::testing {
@@ -20,15 +22,27 @@ inline std::vector<float> random_vector(std::size_t n, std::mt19937& rng, float 
     return v;
 }
 
-inline double relative_difference(const std::vector<float>& a, const std::vector<float>& b) {
-    if (a.size() != b.size()) return INFINITY;
-    double diff = 0, norm_a = 0, norm_b = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        diff += (double(a[i]) - b[i]) * (double(a[i]) - b[i]);
-        norm_a += double(a[i]) * a[i];
-        norm_b += double(b[i]) * b[i];
+// "conv2d{batch, in_channels, in_height, in_width -> out_channels, kernel k, stride s, pad p}" for INFO.
+inline std::string describe(const conv2d_geometry& g) {
+    return "conv2d{" + std::to_string(g.batch) + ", " + std::to_string(g.in_channels) + ", " +
+           std::to_string(g.in_height) + ", " + std::to_string(g.in_width) + " -> " +
+           std::to_string(g.out_channels) + ", kernel " + std::to_string(g.kernel) + ", stride " +
+           std::to_string(g.stride) + ", pad " + std::to_string(g.pad) + "}";
+}
+
+// `count` seeded random convolutions: batch 1-3, 1-6 channels in and out, 6-13 pixels a side,
+// kernel 1, 3 or 5 with a pad up to half of it, stride 1 or 2.
+inline std::vector<conv2d_geometry> random_conv_geometries(int count) {
+    std::vector<conv2d_geometry> list;
+    std::mt19937 rng(7);
+    std::uniform_int_distribution<int> small(1, 6), size(6, 13), stride(1, 2);
+    for (int i = 0; i < count; ++i) {
+        const int kernel = 2 * (small(rng) % 3) + 1;
+        const int pad = std::uniform_int_distribution<int>(0, kernel / 2)(rng);
+        list.push_back(
+            {small(rng) % 3 + 1, small(rng), size(rng), size(rng), small(rng), kernel, stride(rng), pad});
     }
-    return std::sqrt(diff) / std::max({std::sqrt(norm_a), std::sqrt(norm_b), 1e-30});
+    return list;
 }
 
 } // namespace jhr::testing

@@ -17,6 +17,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <random>
 #include <string>
 #include <vector>
@@ -58,6 +59,14 @@ void copy_parameters(To& to, From& from) {
     to.for_each_parameter([&](std::string_view, auto& p) { p.value.assign(values.at(i++)); });
 }
 
+// Initialises `ref` from `seed` and gives `net` the same parameter values.
+template <class Ref, class Net>
+void same_parameters(Ref& ref, Net& net, std::uint64_t seed) {
+    jhr::rng init(seed);
+    ref.initialize(init);
+    copy_parameters(net, ref);
+}
+
 template <class Net>
 std::vector<std::vector<float>> gradients(Net& net) {
     std::vector<std::vector<float>> out;
@@ -96,9 +105,7 @@ TEST_CASE("a chain of layers on onednn keeps activations blocked and agrees with
     std::mt19937 rng(11);
     auto ref = make_chain<jhr::reference>();
     auto net = make_chain<jhr::onednn>();
-    jhr::rng init(5);
-    ref.initialize(init);
-    copy_parameters(net, ref);
+    same_parameters(ref, net, 5);
 
     const jhr::shape in{2, 3, 14, 12};
     const jhr::host_tensor x_host = random_host(in, rng), dy_host = random_host({2, 5, 1, 1}, rng);
@@ -142,9 +149,7 @@ TEST_CASE("onednn layers convert a gradient that arrives in another layout than 
     std::mt19937 rng(3);
     jhr::conv2d<jhr::reference> ref({4, 16, 3, 1, 1});
     jhr::conv2d<jhr::onednn> conv({4, 16, 3, 1, 1});
-    jhr::rng init(2);
-    ref.initialize(init);
-    copy_parameters(conv, ref);
+    same_parameters(ref, conv, 2);
     const jhr::host_tensor x_host = random_host({2, 4, 6, 5}, rng), dy_host = random_host({2, 16, 6, 5}, rng);
     const auto x_ref = jhr::tensor<jhr::reference>::from_host(x_host);
     const auto x = jhr::tensor<jhr::onednn>::from_host(x_host);
@@ -235,9 +240,7 @@ TEST_CASE("a cascade whose junction is blocked agrees with the reference: losses
     std::mt19937 rng(5);
     auto ref = make_blocked_junction<jhr::reference>();
     auto net = make_blocked_junction<jhr::onednn>();
-    jhr::rng init(9);
-    ref.initialize(init);
-    copy_parameters(net, ref);
+    same_parameters(ref, net, 9);
     const jhr::host_tensor x = random_host({2, 1, 6, 4}, rng), target = random_host({2, 16, 6, 4}, rng);
     const std::vector<std::int32_t> labels{2, 0};
     const auto x_ref = jhr::tensor<jhr::reference>::from_host(x);

@@ -46,26 +46,12 @@ std::vector<jhr::conv2d_geometry> small_geometries() {
         {3, 2, 10, 7, 6, 3, 2, 0}, // stride 2, floor on both axes
         {1, 1, 1, 1, 1, 1, 1, 0},  // a single pixel
     };
-    std::mt19937 rng(7);
-    std::uniform_int_distribution<int> small(1, 6), size(6, 13), stride(1, 2);
-    for (int i = 0; i < 6; ++i) {
-        const int kernel = 2 * (small(rng) % 3) + 1;
-        const int pad = std::uniform_int_distribution<int>(0, kernel / 2)(rng);
-        list.push_back(
-            {small(rng) % 3 + 1, small(rng), size(rng), size(rng), small(rng), kernel, stride(rng), pad});
-    }
+    for (const auto& g : jhr::testing::random_conv_geometries(6)) list.push_back(g);
     return list;
 }
 
 void check_agreement(const jhr::conv2d_geometry& g, bool bias, double tolerance = agreement_tolerance) {
-    CAPTURE(g.batch);
-    CAPTURE(g.in_channels);
-    CAPTURE(g.in_height);
-    CAPTURE(g.in_width);
-    CAPTURE(g.out_channels);
-    CAPTURE(g.kernel);
-    CAPTURE(g.stride);
-    CAPTURE(g.pad);
+    INFO(jhr::testing::describe(g));
     CAPTURE(bias);
     CAPTURE(tolerance);
     std::mt19937 rng{unsigned(g.in_height * 31 + g.kernel)};

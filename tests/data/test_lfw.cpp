@@ -1,6 +1,6 @@
 #include "jhr/data/lfw.hpp"
 
-#include "lfw_dir.hpp"
+#include "support/lfw_dir.hpp"
 
 #include <doctest/doctest.h>
 

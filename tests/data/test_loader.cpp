@@ -1,7 +1,7 @@
 #include "jhr/data/alignment.hpp"
 #include "jhr/data/loader.hpp"
 
-#include "lfw_dir.hpp"
+#include "support/lfw_dir.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,11 +1,12 @@
-// Shared by the experiments tests: the fastest backend built, the LFW copy, a scratch folder and a
-// tiny reproduce run (64x56 faces, 4- to 8-wide FRNET stages, a few iterations) that takes seconds.
+// Shared by the experiments tests: the fastest backend built, the LFW copy and scratch folders
+// (support/lfw_dir.hpp), and a tiny reproduce run (64x56 faces, 4- to 8-wide FRNET stages, a few
+// iterations) that takes seconds.
 #pragma once
 
 #include "jhr/experiments/reproduce.hpp"
 #include "support/backends.hpp"
+#include "support/lfw_dir.hpp"
 
-#include <cstdlib>
 #include <filesystem>
 
 #if defined(JHR_HAVE_ONEDNN)
@@ -13,23 +14,6 @@ using fast_backend = jhr::onednn;
 #else
 using fast_backend = jhr::reference;
 #endif
-
-// $JHR_LFW_DIR, else JHR_SOURCE_DIR/../shared/data/lfw; empty when it holds no View 1 files.
-inline std::filesystem::path lfw_dir() {
-    std::filesystem::path p;
-    if (const char* env = std::getenv("JHR_LFW_DIR"))
-        p = env;
-    else
-        p = std::filesystem::path(JHR_SOURCE_DIR) / ".." / "shared" / "data" / "lfw";
-    return std::filesystem::is_regular_file(p / "pairsDevTest.txt") ? p : std::filesystem::path{};
-}
-
-inline std::filesystem::path scratch_dir(const std::string& name) {
-    const auto p = std::filesystem::temp_directory_path() / ("jhr_test_experiments_" + name);
-    std::filesystem::remove_all(p);
-    std::filesystem::create_directories(p);
-    return p;
-}
 
 inline jhr::experiments::reproduce_options tiny_reproduce_options(const std::filesystem::path& out) {
     jhr::experiments::reproduce_options r;

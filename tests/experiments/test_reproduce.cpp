@@ -15,7 +15,7 @@ TEST_CASE("reproduce on a small LFW View 1 subset: holdout protocol end to end")
                 "run");
         return;
     }
-    auto r = tiny_reproduce_options(scratch_dir("lfw") / "report");
+    auto r = tiny_reproduce_options(scratch_dir("reproduce_lfw") / "report");
     r.data = "lfw-view1";
     r.lfw_dir = root;
     r.lfw_train_limit = 24;

@@ -9,6 +9,7 @@
 #include "jhr/core/random.hpp"
 #include "jhr/core/tensor.hpp"
 #include "jhr/layers/parameter.hpp"
+#include "support/relative_difference.hpp"
 
 #include <doctest/doctest.h>
 
@@ -39,17 +40,6 @@ inline double dot_host(const host_tensor& a, const host_tensor& b) {
     double s = 0;
     for (std::size_t i = 0; i < a.size(); ++i) s += double(a.data()[i]) * double(b.data()[i]);
     return s;
-}
-
-// Norm-relative difference of two equally long vectors.
-inline double relative_error(const std::vector<double>& a, const std::vector<double>& b) {
-    double diff = 0, na = 0, nb = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        diff += (a[i] - b[i]) * (a[i] - b[i]);
-        na += a[i] * a[i];
-        nb += b[i] * b[i];
-    }
-    return std::sqrt(diff) / std::max({std::sqrt(na), std::sqrt(nb), 1e-12});
 }
 
 inline std::vector<std::size_t> sample_indices(std::size_t size, std::size_t count, rng& r) {
@@ -99,7 +89,7 @@ double numeric_vs_analytic(tensor<B>& t, const host_tensor& analytic, const std:
     }
     INFO("samples straddling a kink: " << kinks << " of " << drawn);
     CHECK(kinks * 2 <= drawn);
-    return relative_error(a, n);
+    return relative_difference(a, n, 1e-12);
 }
 
 struct gradient_check_options {

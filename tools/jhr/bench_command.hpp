@@ -109,12 +109,7 @@ private:
 };
 
 struct bench_options {
-    std::string backend =
-#if defined(JHR_HAVE_ONEDNN)
-        "onednn";
-#else
-        "reference";
-#endif
+    std::string backend = default_backend();
     int batch = 16, threads = 2, iterations = 10, warmup = 2;
     std::string convolution = "winograd", precision = "fp32";
     bool json = false;

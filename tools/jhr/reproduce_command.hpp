@@ -6,6 +6,8 @@
 // 124x108 for LFW and 64x56 for synthetic data unless --face-height/--face-width are given.
 #pragma once
 
+#include "backend_dispatch.hpp"
+
 #include "jhr/backends/reference.hpp"
 #include "jhr/experiments/reproduce.hpp"
 #if defined(JHR_HAVE_ONEDNN)
@@ -47,12 +49,7 @@ inline std::string canonical_command(const experiments::reproduce_options& r, co
 inline void add_reproduce_command(CLI::App& app) {
     struct options {
         experiments::reproduce_options run;
-        std::string backend =
-#if defined(JHR_HAVE_ONEDNN)
-            "onednn";
-#else
-            "reference";
-#endif
+        std::string backend = default_backend();
         std::vector<int> widths{16, 32, 64, 128}, blocks{1, 1, 1, 1};
         int face_height = 0, face_width = 0;
         float frnet_rate = 0.02f;

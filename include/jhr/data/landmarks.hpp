@@ -46,9 +46,10 @@ inline std::vector<landmark_entry> parse_landmarks(std::istream& in, const std::
                    " coordinates");
         landmark_entry e;
         e.path = std::string(f[0]);
+        static const std::string names[10] = {"x1", "y1", "x2", "y2", "x3", "y3", "x4", "y4", "x5", "y5"};
         for (std::size_t i = 0; i < 5; ++i) {
-            e.points[i].x = scale * r.parse_double(f[1 + 2 * i], "x" + std::to_string(i + 1));
-            e.points[i].y = scale * r.parse_double(f[2 + 2 * i], "y" + std::to_string(i + 1));
+            e.points[i].x = scale * r.parse_double(f[1 + 2 * i], names[2 * i]);
+            e.points[i].y = scale * r.parse_double(f[2 + 2 * i], names[2 * i + 1]);
         }
         out.push_back(std::move(e));
     }

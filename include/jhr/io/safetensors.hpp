@@ -379,8 +379,8 @@ inline safetensors_file parse_safetensors(std::span<const std::byte> bytes, cons
     std::string previous = "the start of the data section";
     for (detail::parsed_entry& entry : entries) {
         named_tensor& tensor = entry.tensor;
-        const std::string offsets =
-            "[" + std::to_string(entry.begin) + ", " + std::to_string(entry.end) + "]";
+        std::string offsets = "[";
+        offsets += std::to_string(entry.begin) + ", " + std::to_string(entry.end) + "]";
         if (entry.end > data.size())
             throw protocol_error(source + ": tensor '" + tensor.name + "' data_offsets " + offsets +
                                  " run past the " + std::to_string(data.size()) + "-byte data section");
