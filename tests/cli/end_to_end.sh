@@ -109,6 +109,12 @@ bench)
   done
   zero='_per_second":0(\.0)?[,}]'
   [[ ! $out =~ $zero ]] || fail "zero throughput: $out"
+  if [[ $out == *'"backend":"onednn"'* ]]; then
+    # Blocked activations: only the network's edges are reordered (6 tensors in the Joint Model).
+    reorders='"activation_reorders_per_step":([0-9.]+)'
+    [[ $out =~ $reorders ]] || fail "no activation reorder count: $out"
+    (( ${BASH_REMATCH[1]%.*} <= 8 )) || fail "activation reorders per training step: ${BASH_REMATCH[1]}"
+  fi
   expect 2 "$jhr" bench --convolution fft
   expect 2 "$jhr" bench --precision tf32
   contains "$err" "tf32 needs --backend cuda"

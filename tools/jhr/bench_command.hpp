@@ -7,8 +7,9 @@
 // - inference: the LR face through SRNET and FRNET to the 512-d feature.
 // Each is warmed up, then timed K times; images/s = batch / median step time. Peak resident
 // memory (getrusage ru_maxrss) is read after the training iterations, before inference, and so is
-// the number of host blocks of 1 MiB or more the timed training steps took from the system rather
-// than the block cache (backends/reference/host_allocator.hpp; 0 once shapes are stable).
+// the number of host blocks the timed training steps took from the system rather than the block
+// cache (backends/reference/host_allocator.hpp; 0 once the cache is warm) and, on oneDNN, the
+// activation tensors reordered per timed training step (onednn::activation_reorders).
 // --backend is any built backend (tools/jhr/backend_dispatch.hpp). --threads sets the backend's
 // thread count where it has one (oneDNN: its OpenMP pool); --convolution picks oneDNN's
 // convolution algorithm (backends/onednn/convolution.hpp). joint_benchmark<B> is the fixture,
@@ -32,6 +33,7 @@
 #include <cstdint>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -119,8 +121,9 @@ struct bench_result {
     std::vector<double> train_ms, infer_ms; // per timed iteration
     double train_median_ms = 0, infer_median_ms = 0;
     double train_images_per_second = 0, infer_images_per_second = 0;
-    double peak_rss_mib = 0;                 // after the training iterations
-    std::size_t host_blocks_from_system = 0; // during the timed training iterations
+    double peak_rss_mib = 0;                            // after the training iterations
+    std::size_t host_blocks_from_system = 0;            // during the timed training iterations
+    std::optional<double> activation_reorders_per_step; // oneDNN: per timed training iteration
 };
 
 inline double median(std::vector<double> v) {
@@ -148,6 +151,15 @@ inline double peak_rss_mib() {
     return double(usage.ru_maxrss) / 1024.0; // Linux reports KiB
 }
 
+// Activation tensors the backend has reordered so far (oneDNN counts them; 0 elsewhere).
+template <Backend B>
+std::size_t activation_reorders() {
+    if constexpr (requires { B::activation_reorders(); })
+        return B::activation_reorders();
+    else
+        return 0;
+}
+
 template <Backend B>
 bench_result run_bench(const bench_options& o) {
     joint_benchmark_options jo;
@@ -157,8 +169,11 @@ bench_result run_bench(const bench_options& o) {
     const auto& blocks = backends::host_block_cache::instance();
     for (int i = 0; i < o.warmup; ++i) bench.train();
     const std::size_t warm_blocks = blocks.blocks_from_system();
+    const std::size_t warm_reorders = activation_reorders<B>();
     r.train_ms = time_ms(0, o.iterations, [&] { bench.train(); });
     r.host_blocks_from_system = blocks.blocks_from_system() - warm_blocks;
+    if constexpr (requires { B::activation_reorders(); })
+        r.activation_reorders_per_step = double(activation_reorders<B>() - warm_reorders) / o.iterations;
     r.peak_rss_mib = peak_rss_mib();
     r.infer_ms = time_ms(o.warmup, o.iterations, [&] { bench.infer(); });
     r.train_median_ms = median(r.train_ms);
@@ -170,19 +185,21 @@ bench_result run_bench(const bench_options& o) {
 
 inline void print_bench(const bench_options& o, const bench_result& r) {
     if (o.json) {
-        const nlohmann::json j{{"backend", o.backend},
-                               {"precision", o.precision},
-                               {"batch", o.batch},
-                               {"threads", o.threads},
-                               {"iterations", o.iterations},
-                               {"train_median_ms", r.train_median_ms},
-                               {"train_images_per_second", r.train_images_per_second},
-                               {"infer_median_ms", r.infer_median_ms},
-                               {"infer_images_per_second", r.infer_images_per_second},
-                               {"peak_rss_mib", r.peak_rss_mib},
-                               {"host_blocks_from_system", r.host_blocks_from_system},
-                               {"train_ms", r.train_ms},
-                               {"infer_ms", r.infer_ms}};
+        nlohmann::json j{{"backend", o.backend},
+                         {"precision", o.precision},
+                         {"batch", o.batch},
+                         {"threads", o.threads},
+                         {"iterations", o.iterations},
+                         {"train_median_ms", r.train_median_ms},
+                         {"train_images_per_second", r.train_images_per_second},
+                         {"infer_median_ms", r.infer_median_ms},
+                         {"infer_images_per_second", r.infer_images_per_second},
+                         {"peak_rss_mib", r.peak_rss_mib},
+                         {"host_blocks_from_system", r.host_blocks_from_system},
+                         {"train_ms", r.train_ms},
+                         {"infer_ms", r.infer_ms}};
+        if (r.activation_reorders_per_step)
+            j["activation_reorders_per_step"] = *r.activation_reorders_per_step;
         std::cout << j.dump() << "\n";
         return;
     }
@@ -195,6 +212,8 @@ inline void print_bench(const bench_options& o, const bench_result& r) {
               << "  peak resident memory after training: " << r.peak_rss_mib << " MiB\n"
               << "  host blocks taken from the system in timed training steps: " << r.host_blocks_from_system
               << "\n";
+    if (r.activation_reorders_per_step)
+        std::cout << "  activation reorders per training step: " << *r.activation_reorders_per_step << "\n";
 }
 
 inline void add_bench_command(CLI::App& app) {
