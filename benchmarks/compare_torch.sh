@@ -1,9 +1,11 @@
 #!/bin/sh
-# Same-run comparison of `jhr bench` with benchmarks/torch_joint.py (PyTorch, CPU): the paper's
-# Joint Model, training step and inference, same batch and thread count, one after the other.
+# Same-run comparison of `jhr bench` with benchmarks/torch_joint.py (PyTorch): the paper's Joint
+# Model, training step and inference, same batch and thread count, one after the other.
 # Prints both images/s, the ratios jhr/PyTorch and the peak resident memory of each.
 # Usage: benchmarks/compare_torch.sh [JHR_BINARY] [BATCH] [THREADS] [ITERATIONS]
-#   defaults: build-bench/tools/jhr 16 2 10; BACKEND=onednn by default.
+#   defaults: build-bench/tools/jhr 16 2 10; BACKEND=onednn by default. BACKEND=cuda compares on
+#   the GPU at PRECISION (fp32 by default, or tf32), PyTorch with --device cuda. PYTHON names the
+#   interpreter that imports torch (default /usr/bin/python3).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 jhr=${1:-build-bench/tools/jhr}
@@ -11,17 +13,23 @@ batch=${2:-16}
 threads=${3:-2}
 iterations=${4:-10}
 backend=${BACKEND:-onednn}
+precision=${PRECISION:-fp32}
+python=${PYTHON:-/usr/bin/python3} # an interpreter that imports torch
+device=cpu
+[ "$backend" = cuda ] && device=cuda
 export OMP_NUM_THREADS="$threads"
 
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-jhr_json=$("$jhr" bench --backend "$backend" --batch "$batch" --threads "$threads" --iterations "$iterations" --json)
-torch_json=$(/usr/bin/python3 "$here/torch_joint.py" --batch "$batch" --threads "$threads" --iterations "$iterations" --json)
+jhr_json=$("$jhr" bench --backend "$backend" --precision "$precision" --batch "$batch" --threads "$threads" \
+  --iterations "$iterations" --json)
+torch_json=$("$python" "$here/torch_joint.py" --device "$device" --precision "$precision" --batch "$batch" \
+  --threads "$threads" --iterations "$iterations" --json)
 echo "load after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 
-/usr/bin/python3 - "$jhr_json" "$torch_json" <<'PY'
+"$python" - "$jhr_json" "$torch_json" <<'PY'
 import json, sys
 j, t = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-print(f"batch {j['batch']}, threads {j['threads']}, median of {j['iterations']} iterations")
+print(f"{t['device']}, {j['precision']}, batch {j['batch']}, threads {j['threads']}, median of {j['iterations']} iterations")
 print(f"{'':12}{'jhr ' + j['backend']:>18}{t['backend']:>22}{'jhr/PyTorch':>14}")
 for key, label in (("train", "training"), ("infer", "inference")):
     a, b = j[key + "_images_per_second"], t[key + "_images_per_second"]

@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
 # Builds the CUDA backend, its own suite and the typed suites, then runs them on this machine's GPU:
-# the CUDA suite whole, the typed suites' <jhr::cuda> test cases.
+# the CUDA suite whole, the typed suites' <jhr::cuda> test cases. With --bench, also builds `jhr`
+# and compares it with PyTorch on the same GPU at batch 128 (benchmarks/compare_torch.sh, fp32 and
+# tf32), plus PyTorch alone in bf16 autocast, into <build-dir>/cuda_bench.log.
 #
-# Usage: benchmarks/cuda_device_check.sh [build-dir]     (default: build-cuda-device)
+# Usage: benchmarks/cuda_device_check.sh [build-dir] [--bench]     (default: build-cuda-device)
 # Needs: CUDA 12+ (nvcc on PATH or in /usr/local/cuda/bin), cuDNN 9, CMake 3.25+, and the project's
-# Debian dependencies (Eigen, xtensor, nlohmann-json, stb, doctest). Writes the test log to
-# <build-dir>/cuda_test.log. Exits non-zero when the build fails, a test fails, or the tests found no
-# usable GPU (the runner's "skipped: no GPU" line): on a GPU machine a skip is a failure.
+# Debian dependencies (Eigen, xtensor, nlohmann-json, stb, doctest; CLI11 for --bench; PYTHON, an
+# interpreter with torch). Writes the test log to <build-dir>/cuda_test.log. Exits non-zero when the
+# build fails, a test fails, or the tests found no usable GPU (the runner's "skipped: no GPU"
+# line): on a GPU machine a skip is a failure.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$root/build-cuda-device}
+bench=0
+args=()
+for a in "$@"; do
+  if [ "$a" = --bench ]; then bench=1; else args+=("$a"); fi
+done
+build=${args[0]:-$root/build-cuda-device}
 jobs=$(nproc 2>/dev/null || echo 4)
 if ! command -v nvcc >/dev/null && [ -x /usr/local/cuda/bin/nvcc ]; then export PATH=/usr/local/cuda/bin:$PATH; fi
 
@@ -23,13 +31,16 @@ echo "== configure ($build)"
 generator=()
 if command -v ninja >/dev/null; then generator=(-G Ninja); fi
 typed="core layers losses optim nets models train"
+tools=OFF
+[ "$bench" = 1 ] && tools=ON
 cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DJHR_WITH_CUDA=ON \
-  -DJHR_WITH_ONEDNN=OFF -DJHR_BUILD_TOOLS=OFF -DJHR_BUILD_EXAMPLES=OFF -DJHR_TEST_AREAS="cuda;${typed// /;}"
+  -DJHR_WITH_ONEDNN=OFF -DJHR_BUILD_TOOLS=$tools -DJHR_BUILD_EXAMPLES=OFF -DJHR_TEST_AREAS="cuda;${typed// /;}"
 
 echo "== build"
 start=$(date +%s)
 targets=(jhr_test_cuda)
 for area in $typed; do targets+=("jhr_test_$area"); done
+[ "$bench" = 1 ] && targets+=(jhr_cli)
 cmake --build "$build" --target "${targets[@]}" -j "$jobs"
 echo "build took $(($(date +%s) - start)) s"
 
@@ -47,11 +58,27 @@ for area in $typed; do
 done
 set -e
 
+if [ "$bench" = 1 ]; then
+  echo "== benchmarks: batch 128, jhr and PyTorch on this GPU"
+  blog=$build/cuda_bench.log
+  : >"$blog"
+  set +e
+  for precision in fp32 tf32; do
+    BACKEND=cuda PRECISION=$precision "$root/benchmarks/compare_torch.sh" "$build/tools/jhr" 128 "$jobs" 20 2>&1 |
+      tee -a "$blog"
+    [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  done
+  "${PYTHON:-/usr/bin/python3}" "$root/benchmarks/torch_joint.py" --device cuda --precision bf16 --batch 128 \
+    --iterations 20 2>&1 | tee -a "$blog"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  set -e
+fi
+
 echo "== summary"
 if grep -q "skipped: no GPU" "$log"; then
   echo "FAIL: the CUDA tests were skipped: jhr::cuda::available() found no usable GPU"
   exit 1
 fi
 grep -E "^\[doctest\] (test cases|assertions)" "$log" || true
-if [ "$status" -ne 0 ]; then echo "FAIL: a CUDA test failed (see $log)"; exit 1; fi
+if [ "$status" -ne 0 ]; then echo "FAIL: a CUDA test or benchmark failed (see $build/cuda_*.log)"; exit 1; fi
 echo "PASS: every CUDA primitive and every typed test case agrees with the reference on this GPU"
