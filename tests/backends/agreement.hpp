@@ -7,7 +7,6 @@
 
 #include <cstddef>
 #include <random>
-#include <string>
 #include <vector>
 
 namespace jhr::testing {
@@ -20,14 +19,6 @@ inline std::vector<float> random_vector(std::size_t n, std::mt19937& rng, float 
     std::vector<float> v(n);
     for (float& x : v) x = dist(rng);
     return v;
-}
-
-// "conv2d{batch, in_channels, in_height, in_width -> out_channels, kernel k, stride s, pad p}" for INFO.
-inline std::string describe(const conv2d_geometry& g) {
-    return "conv2d{" + std::to_string(g.batch) + ", " + std::to_string(g.in_channels) + ", " +
-           std::to_string(g.in_height) + ", " + std::to_string(g.in_width) + " -> " +
-           std::to_string(g.out_channels) + ", kernel " + std::to_string(g.kernel) + ", stride " +
-           std::to_string(g.stride) + ", pad " + std::to_string(g.pad) + "}";
 }
 
 // `count` seeded random convolutions: batch 1-3, 1-6 channels in and out, 6-13 pixels a side,

@@ -30,7 +30,7 @@ std::vector<jhr::conv2d_geometry> geometries() {
 }
 
 void check_agreement(const jhr::conv2d_geometry& g, bool bias) {
-    INFO(jhr::testing::describe(g));
+    INFO(jhr::describe(g));
     CAPTURE(bias);
     std::mt19937 rng(g.in_height * 31 + g.kernel);
     const auto x = random_vector(g.input().size(), rng), w = random_vector(g.weight().size(), rng),

@@ -2,6 +2,7 @@
 // activations blocked from one to the next and agree with the reference backend, conversion at the
 // edges (to_host, linear, losses, a gradient in another layout), and the reorders that remain.
 #include "agreement.hpp"
+#include "support/gradient_check.hpp"
 
 #include "jhr/backends/onednn.hpp"
 #include "jhr/backends/reference.hpp"
@@ -18,10 +19,10 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
-#include <random>
 #include <string>
 #include <vector>
 
+using jhr::testing::random_host;
 using jhr::testing::relative_difference;
 
 namespace {
@@ -40,14 +41,6 @@ chain<B> make_chain() {
 
 std::vector<float> flat(const jhr::host_tensor& h) {
     return {h.begin(), h.end()};
-}
-
-jhr::host_tensor random_host(const jhr::shape& s, std::mt19937& rng) {
-    jhr::host_tensor h = jhr::host_tensor::from_shape(
-        {std::size_t(s.n), std::size_t(s.c), std::size_t(s.h), std::size_t(s.w)});
-    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-    for (float& v : h) v = dist(rng);
-    return h;
 }
 
 // Parameters of `to` set to those of `from`, visited in the same order.
@@ -102,7 +95,7 @@ TEST_CASE("onednn relayout stores nChw16c as [N][C/16][H][W][16] and converts ba
 }
 
 TEST_CASE("a chain of layers on onednn keeps activations blocked and agrees with the reference") {
-    std::mt19937 rng(11);
+    jhr::rng rng(11);
     auto ref = make_chain<jhr::reference>();
     auto net = make_chain<jhr::onednn>();
     same_parameters(ref, net, 5);
@@ -146,7 +139,7 @@ TEST_CASE("a chain of layers on onednn keeps activations blocked and agrees with
 }
 
 TEST_CASE("onednn layers convert a gradient that arrives in another layout than their output's") {
-    std::mt19937 rng(3);
+    jhr::rng rng(3);
     jhr::conv2d<jhr::reference> ref({4, 16, 3, 1, 1});
     jhr::conv2d<jhr::onednn> conv({4, 16, 3, 1, 1});
     same_parameters(ref, conv, 2);
@@ -237,7 +230,7 @@ blocked_junction<B> make_blocked_junction() {
 } // namespace
 
 TEST_CASE("a cascade whose junction is blocked agrees with the reference: losses and gradients") {
-    std::mt19937 rng(5);
+    jhr::rng rng(5);
     auto ref = make_blocked_junction<jhr::reference>();
     auto net = make_blocked_junction<jhr::onednn>();
     same_parameters(ref, net, 9);

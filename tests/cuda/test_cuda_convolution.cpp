@@ -51,7 +51,7 @@ std::vector<jhr::conv2d_geometry> small_geometries() {
 }
 
 void check_agreement(const jhr::conv2d_geometry& g, bool bias, double tolerance = agreement_tolerance) {
-    INFO(jhr::testing::describe(g));
+    INFO(jhr::describe(g));
     CAPTURE(bias);
     CAPTURE(tolerance);
     std::mt19937 rng{unsigned(g.in_height * 31 + g.kernel)};

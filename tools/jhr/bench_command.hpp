@@ -151,14 +151,9 @@ inline double peak_rss_mib() {
     return double(usage.ru_maxrss) / 1024.0; // Linux reports KiB
 }
 
-// Activation tensors the backend has reordered so far (oneDNN counts them; 0 elsewhere).
-template <Backend B>
-std::size_t activation_reorders() {
-    if constexpr (requires { B::activation_reorders(); })
-        return B::activation_reorders();
-    else
-        return 0;
-}
+// Backends that count the activation tensors they reorder (oneDNN).
+template <class B>
+concept counts_activation_reorders = requires { B::activation_reorders(); };
 
 template <Backend B>
 bench_result run_bench(const bench_options& o) {
@@ -169,11 +164,12 @@ bench_result run_bench(const bench_options& o) {
     const auto& blocks = backends::host_block_cache::instance();
     for (int i = 0; i < o.warmup; ++i) bench.train();
     const std::size_t warm_blocks = blocks.blocks_from_system();
-    const std::size_t warm_reorders = activation_reorders<B>();
+    std::size_t warm_reorders = 0;
+    if constexpr (counts_activation_reorders<B>) warm_reorders = B::activation_reorders();
     r.train_ms = time_ms(0, o.iterations, [&] { bench.train(); });
     r.host_blocks_from_system = blocks.blocks_from_system() - warm_blocks;
-    if constexpr (requires { B::activation_reorders(); })
-        r.activation_reorders_per_step = double(activation_reorders<B>() - warm_reorders) / o.iterations;
+    if constexpr (counts_activation_reorders<B>)
+        r.activation_reorders_per_step = double(B::activation_reorders() - warm_reorders) / o.iterations;
     r.peak_rss_mib = peak_rss_mib();
     r.infer_ms = time_ms(o.warmup, o.iterations, [&] { bench.infer(); });
     r.train_median_ms = median(r.train_ms);

@@ -81,11 +81,6 @@ struct convolution_descriptor {
     ~convolution_descriptor() { cudnnDestroyConvolutionDescriptor(handle); }
 };
 
-std::string describe(const conv2d_geometry& g) {
-    return "convolution of " + g.input().str() + " with " + g.weight().str() + ", stride " +
-           std::to_string(g.stride) + ", pad " + std::to_string(g.pad);
-}
-
 template <class Algorithm>
 struct choice {
     Algorithm algorithm{};

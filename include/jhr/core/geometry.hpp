@@ -9,6 +9,7 @@
 #include "jhr/core/layout.hpp"
 #include "jhr/core/shape.hpp"
 
+#include <string>
 #include <string_view>
 
 namespace jhr {
@@ -60,6 +61,61 @@ struct gemm_geometry {
     int m = 0, n = 0, k = 0;
     constexpr bool operator==(const gemm_geometry&) const = default;
 };
+
+// One-line descriptions for error messages and test logs, e.g. "conv2d{input [2, 3, 20, 18],
+// weight [4, 3, 9, 9], output [2, 4, 12, 10], kernel 9, stride 1, pad 0}"; a layout other than
+// nchw is named after its shape.
+namespace detail {
+inline void append_shape(std::string& out, std::string_view label, const shape& s, layout l) {
+    out.append(label).append(s.str());
+    if (l != layout::nchw) out.append(" ").append(name(l));
+}
+} // namespace detail
+
+inline std::string describe(const conv2d_geometry& g) {
+    std::string out = "conv2d{";
+    detail::append_shape(out, "input ", g.input(), g.src_layout);
+    detail::append_shape(out, ", weight ", g.weight(), layout::nchw);
+    detail::append_shape(out, ", output ", g.output(), g.dst_layout);
+    return out.append(", kernel ")
+        .append(std::to_string(g.kernel))
+        .append(", stride ")
+        .append(std::to_string(g.stride))
+        .append(", pad ")
+        .append(std::to_string(g.pad))
+        .append("}");
+}
+inline std::string describe(const pool2d_geometry& g) {
+    std::string out = "pool2d{";
+    detail::append_shape(out, "input ", g.input(), g.data_layout);
+    detail::append_shape(out, ", output ", g.output(), g.data_layout);
+    return out.append(", window ")
+        .append(std::to_string(g.window))
+        .append(", stride ")
+        .append(std::to_string(g.stride))
+        .append("}");
+}
+inline std::string describe(const channel_geometry& g) {
+    std::string out = "channels{batch ";
+    out.append(std::to_string(g.batch))
+        .append(", channels ")
+        .append(std::to_string(g.channels))
+        .append(", spatial ")
+        .append(std::to_string(g.spatial));
+    if (g.data_layout != layout::nchw) out.append(" ").append(name(g.data_layout));
+    return out.append("}");
+}
+inline std::string describe(const gemm_geometry& g) {
+    std::string out = "gemm{m ";
+    out.append(std::to_string(g.m))
+        .append(", n ")
+        .append(std::to_string(g.n))
+        .append(", k ")
+        .append(std::to_string(g.k));
+    if (g.trans_a) out.append(", A^T");
+    if (g.trans_b) out.append(", B^T");
+    return out.append("}");
+}
 
 // Throws backend_error naming `what` unless every layout in g is nchw: the check of backends
 // without BlockedLayouts.

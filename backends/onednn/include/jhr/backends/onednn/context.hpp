@@ -139,7 +139,8 @@ inline thread_context& context() {
     return instance;
 }
 
-// Sizes of the primitives that take no geometry descriptor, for keys and error messages.
+// Sizes of the primitives that take no geometry descriptor, for keys and error messages (the
+// geometries describe themselves, core/geometry.hpp).
 struct length {
     std::size_t n;
 };
@@ -155,23 +156,6 @@ inline std::string describe(length l) {
 }
 inline std::string describe(matrix_size m) {
     return "{rows " + std::to_string(m.rows) + ", cols " + std::to_string(m.cols) + "}";
-}
-inline std::string describe(const conv2d_geometry& g) {
-    return "conv2d{input " + g.input().str() + ", output " + g.output().str() + ", kernel " +
-           std::to_string(g.kernel) + ", stride " + std::to_string(g.stride) + ", pad " +
-           std::to_string(g.pad) + "}";
-}
-inline std::string describe(const pool2d_geometry& g) {
-    return "pool2d{input " + g.input().str() + ", output " + g.output().str() + ", window " +
-           std::to_string(g.window) + ", stride " + std::to_string(g.stride) + "}";
-}
-inline std::string describe(const channel_geometry& g) {
-    return "channels{batch " + std::to_string(g.batch) + ", channels " + std::to_string(g.channels) +
-           ", spatial " + std::to_string(g.spatial) + "}";
-}
-inline std::string describe(const gemm_geometry& g) {
-    return "gemm{m " + std::to_string(g.m) + ", n " + std::to_string(g.n) + ", k " + std::to_string(g.k) +
-           (g.trans_a ? ", A^T" : "") + (g.trans_b ? ", B^T" : "") + "}";
 }
 
 // Runs f, turning a dnnl::error into backend_error "file:line: onednn <primitive> <geometry>: ...".
@@ -201,10 +185,9 @@ inline dnnl::memory unbound(const dnnl::memory::desc& md) {
 // descriptors created with user_scratchpad().
 class primitive_builder {
 public:
-    // An argument the caller binds in layout `plain` (the caller's: nchw, nChw16c or oihw); `chosen` is
-    // the primitive's layout for it. When
-    // they differ, a reorder through an owned buffer is added before (input) or after (output) the
-    // primitive.
+    // An argument the caller binds in layout `plain` (the caller's: nchw, nChw16c or oihw); `chosen`
+    // is the primitive's layout for it. When they differ, a reorder through an owned buffer is added
+    // before (input) or after (output) the primitive.
     void argument(int arg, const dnnl::memory::desc& plain, const dnnl::memory::desc& chosen, bool input) {
         dnnl::memory user = unbound(plain);
         result_.bindings.emplace_back(arg, user);
