@@ -23,7 +23,8 @@ namespace jhr::testing {
 
 // Normal values pushed away from zero (|v| >= margin) so that kinks (ReLU, PReLU) stay uncrossed.
 inline host_tensor random_host(const shape& s, rng& r, double margin = 0.1) {
-    host_tensor h = host_tensor::from_shape({std::size_t(s.n), std::size_t(s.c), std::size_t(s.h), std::size_t(s.w)});
+    host_tensor h =
+        host_tensor::from_shape({std::size_t(s.n), std::size_t(s.c), std::size_t(s.h), std::size_t(s.w)});
     for (float& v : h) {
         const double n = normal(r);
         v = float(n >= 0 ? n + margin : n - margin);
@@ -57,8 +58,8 @@ inline std::vector<std::size_t> sample_indices(std::size_t size, std::size_t cou
 // kink (ReLU, PReLU, max pooling) inside [-eps, eps]; it is left out, and at most half of the
 // samples may be. Returns the norm-relative error over the kept samples.
 template <Backend B>
-double numeric_vs_analytic(tensor<B>& t, const host_tensor& analytic, const std::function<double()>& loss, rng& r,
-                           float eps, std::size_t samples, double kink_tolerance = 1e-2) {
+double numeric_vs_analytic(tensor<B>& t, const host_tensor& analytic, const std::function<double()>& loss,
+                           rng& r, float eps, std::size_t samples, double kink_tolerance = 1e-2) {
     host_tensor h = t.to_host();
     const double centre = loss();
     // Rounding of the float forward pass makes one-sided differences of near-zero derivatives

@@ -153,7 +153,9 @@ inline double peak_rss_mib() {
 
 // Backends that count the activation tensors they reorder (oneDNN).
 template <class B>
-concept counts_activation_reorders = requires { B::activation_reorders(); };
+concept counts_activation_reorders = requires {
+    B::activation_reorders();
+};
 
 template <Backend B>
 bench_result run_bench(const bench_options& o) {

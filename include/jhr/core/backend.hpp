@@ -56,15 +56,15 @@ concept Backend = requires(std::size_t n, float s, const float* x, float* y, con
     B::max_pool2d_backward(pool, x, x, y); // workspace, dy, dx
 
     // activations
-    B::relu_forward(n, x, y);              // y = max(x, 0)
-    B::relu_backward(n, x, x, y);          // x, dy, dx
-    B::prelu_forward(ch, x, x, y);         // x, alpha[channels], y
-    B::prelu_backward(ch, x, x, x, y, y);  // x, alpha, dy, dx, dalpha
+    B::relu_forward(n, x, y);             // y = max(x, 0)
+    B::relu_backward(n, x, x, y);         // x, dy, dx
+    B::prelu_forward(ch, x, x, y);        // x, alpha[channels], y
+    B::prelu_backward(ch, x, x, x, y, y); // x, alpha, dy, dx, dalpha
 
     // dense algebra
-    B::gemm(g, s, x, x, s, y);           // C = alpha op(A) op(B) + beta C
-    B::add_row_vector(n, n, x, y);       // y[r, c] += v[c] for a rows x cols y
-    B::sum_rows(n, n, x, y);             // out[c] = sum_r x[r, c]
+    B::gemm(g, s, x, x, s, y);     // C = alpha op(A) op(B) + beta C
+    B::add_row_vector(n, n, x, y); // y[r, c] += v[c] for a rows x cols y
+    B::sum_rows(n, n, x, y);       // out[c] = sum_r x[r, c]
 
     // losses (see losses/ for the scaling each one documents)
     { B::softmax_cross_entropy(n, n, x, labels, s, y) } -> std::same_as<double>;

@@ -18,8 +18,8 @@ public:
     center_loss(int classes, int dimension, float gamma = 0.5f, jhr::reduction r = reduction::mean)
         : centers_(shape{classes, dimension, 1, 1}, 0.0f), gamma_(gamma), reduction_(r) {
         if (classes <= 0 || dimension <= 0)
-            throw shape_error("center_loss: classes and dimension must be positive, got " + std::to_string(classes) +
-                              ", " + std::to_string(dimension));
+            throw shape_error("center_loss: classes and dimension must be positive, got " +
+                              std::to_string(classes) + ", " + std::to_string(dimension));
     }
 
     // Features x: [N, dimension, 1, 1] (or any [N, C, H, W] with C*H*W = dimension, read in nchw
@@ -52,8 +52,9 @@ public:
 private:
     void check(const shape& x, std::span<const std::int32_t> labels) const {
         if (x.sample_size() != std::size_t(dimension()))
-            throw shape_error("center_loss: features " + x.str() + " have " + std::to_string(x.sample_size()) +
-                              " values per sample, the centers have " + std::to_string(dimension()));
+            throw shape_error("center_loss: features " + x.str() + " have " +
+                              std::to_string(x.sample_size()) + " values per sample, the centers have " +
+                              std::to_string(dimension()));
         expect_labels(labels, x.n, classes(), "center_loss");
     }
 

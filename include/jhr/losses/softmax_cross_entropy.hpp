@@ -16,8 +16,8 @@ namespace jhr {
 // Throws shape_error unless there is one label per sample and each lies in [0, classes).
 inline void expect_labels(std::span<const std::int32_t> labels, int batch, int classes, const char* who) {
     if (labels.size() != std::size_t(batch))
-        throw shape_error(std::string(who) + ": " + std::to_string(labels.size()) + " labels for a batch of " +
-                          std::to_string(batch));
+        throw shape_error(std::string(who) + ": " + std::to_string(labels.size()) +
+                          " labels for a batch of " + std::to_string(batch));
     for (std::size_t i = 0; i < labels.size(); ++i)
         if (labels[i] < 0 || labels[i] >= classes)
             throw shape_error(std::string(who) + ": label " + std::to_string(labels[i]) + " of sample " +
@@ -36,8 +36,8 @@ public:
         const float scale = reduction_scale(reduction_, s.n);
         gradient_.resize(s);
         const tensor<B>& z = in_layout(logits, layout::nchw, converted_);
-        return scale * B::softmax_cross_entropy(s.n, s.sample_size(), z.data(), labels_.data(), scale * weight,
-                                                gradient_.data());
+        return scale * B::softmax_cross_entropy(s.n, s.sample_size(), z.data(), labels_.data(),
+                                                scale * weight, gradient_.data());
     }
     const tensor<B>& gradient() const { return gradient_; }
 

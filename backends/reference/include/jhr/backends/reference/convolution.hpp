@@ -133,7 +133,8 @@ struct host_convolution {
         std::fill(dx, dx + g.input().size(), 0.0f);
         for (std::size_t plane = 0; plane < std::size_t(g.batch) * g.channels; ++plane)
             for (std::size_t o = 0; o < plane_out; ++o)
-                dx[plane * plane_in + std::size_t(workspace[plane * plane_out + o])] += dy[plane * plane_out + o];
+                dx[plane * plane_in + std::size_t(workspace[plane * plane_out + o])] +=
+                    dy[plane * plane_out + o];
     }
 };
 
