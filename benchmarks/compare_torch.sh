@@ -3,9 +3,10 @@
 # Model, training step and inference, same batch and thread count, one after the other.
 # Prints both images/s, the ratios jhr/PyTorch and the peak resident memory of each.
 # Usage: benchmarks/compare_torch.sh [JHR_BINARY] [BATCH] [THREADS] [ITERATIONS]
-#   defaults: build-bench/tools/jhr 16 2 10; BACKEND=onednn by default. BACKEND=cuda compares on
-#   the GPU at PRECISION (fp32 by default, or tf32), PyTorch with --device cuda. PYTHON names the
-#   interpreter that imports torch (default /usr/bin/python3).
+#   defaults: build-bench/tools/jhr 16 2 10; BACKEND=onednn by default. PRECISION is fp32 by
+#   default, bf16 (both sides autocast-style bf16 convolutions; onednn or cuda) or tf32 (cuda).
+#   BACKEND=cuda compares on the GPU, PyTorch with --device cuda. PYTHON names the interpreter
+#   that imports torch (default /usr/bin/python3).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 jhr=${1:-build-bench/tools/jhr}

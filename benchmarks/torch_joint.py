@@ -16,6 +16,8 @@ and on a GPU the peak device memory PyTorch allocated.
 --device cuda runs on the GPU (each timed step ends with torch.cuda.synchronize()) at --precision
 fp32 (TF32 off for cuDNN and cuBLAS), tf32 (on for both) or bf16 (torch.autocast to bfloat16,
 fp32 master weights; bf16 needs no loss scaling), as `jhr bench --backend cuda --precision P`.
+On the CPU, --precision bf16 runs the same autocast to bfloat16 on the CPU (oneDNN's bf16 kernels
+where the CPU has them), as `jhr bench --backend onednn --precision bf16`.
 Usage: /usr/bin/python3 benchmarks/torch_joint.py --batch 16 --threads 2 --iterations 10 [--json]
        [--device cpu|cuda] [--precision fp32|tf32|bf16] [--cudnn-benchmark]
 """
@@ -76,8 +78,8 @@ def main():
     parser.add_argument("--precision", choices=("fp32", "tf32", "bf16"), default="fp32")
     parser.add_argument("--cudnn-benchmark", action="store_true", help="let cuDNN time its algorithms")
     args = parser.parse_args()
-    if args.device == "cpu" and args.precision != "fp32":
-        parser.error(f"--precision {args.precision} needs --device cuda")
+    if args.device == "cpu" and args.precision == "tf32":
+        parser.error("--precision tf32 needs --device cuda")
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
     device = torch.device(args.device)
@@ -89,7 +91,7 @@ def main():
 
     def mixed():
         if args.precision == "bf16":
-            return torch.autocast("cuda", dtype=torch.bfloat16)
+            return torch.autocast(args.device, dtype=torch.bfloat16)
         return contextlib.nullcontext()
 
     n, border = args.batch, 4

@@ -1,5 +1,6 @@
 // Helpers for comparing a backend with the reference: seeded random inputs and geometries, and the
-// norm-relative difference (support/relative_difference.hpp) every agreement test bounds by 1e-4.
+// norm-relative difference (support/relative_difference.hpp) every agreement test bounds by 1e-4
+// (bf16_tolerance at bf16 precision).
 #pragma once
 
 #include "jhr/core/geometry.hpp"
@@ -12,6 +13,9 @@
 namespace jhr::testing {
 
 inline constexpr double agreement_tolerance = 1e-4;
+
+// The bound at bf16 precision: products of inputs rounded to 8 significant bits, summed in fp32.
+inline constexpr double bf16_tolerance = 1e-2;
 
 inline std::vector<float> random_vector(std::size_t n, std::mt19937& rng, float low = -1.0f,
                                         float high = 1.0f) {

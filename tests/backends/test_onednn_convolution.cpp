@@ -1,4 +1,5 @@
-// jhr/backends/onednn/convolution.hpp against the reference convolution: both layouts, both algorithms.
+// jhr/backends/onednn/convolution.hpp against the reference convolution: both layouts, both
+// algorithms, and bf16 precision where this CPU has it.
 #include "agreement.hpp"
 
 #include "jhr/backends/onednn.hpp"
@@ -6,8 +7,10 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
 #include <vector>
 
 using jhr::testing::random_vector;
@@ -29,7 +32,11 @@ std::vector<jhr::conv2d_geometry> geometries() {
     return list;
 }
 
-void check_agreement(const jhr::conv2d_geometry& g, bool bias) {
+// The largest relative difference seen by check_agreement since the last reset.
+double worst_difference = 0.0;
+
+void check_agreement(const jhr::conv2d_geometry& g, bool bias,
+                     double tolerance = jhr::testing::agreement_tolerance) {
     INFO(jhr::describe(g));
     CAPTURE(bias);
     std::mt19937 rng(g.in_height * 31 + g.kernel);
@@ -40,21 +47,26 @@ void check_agreement(const jhr::conv2d_geometry& g, bool bias) {
     std::vector<float> y_ref(g.output().size()), y(g.output().size(), nan);
     jhr::reference::conv2d_forward(g, x.data(), w.data(), bias ? b.data() : nullptr, y_ref.data());
     jhr::onednn::conv2d_forward(g, x.data(), w.data(), bias ? b.data() : nullptr, y.data());
-    CHECK(relative_difference(y, y_ref) < jhr::testing::agreement_tolerance);
+    const auto agrees = [&](const std::vector<float>& got, const std::vector<float>& want) {
+        const double d = relative_difference(got, want);
+        worst_difference = std::max(worst_difference, d);
+        return d < tolerance;
+    };
+    CHECK(agrees(y, y_ref));
 
     std::vector<float> dx_ref(g.input().size()), dx(g.input().size(), nan);
     jhr::reference::conv2d_backward_data(g, w.data(), dy.data(), dx_ref.data());
     jhr::onednn::conv2d_backward_data(g, w.data(), dy.data(), dx.data());
-    CHECK(relative_difference(dx, dx_ref) < jhr::testing::agreement_tolerance);
+    CHECK(agrees(dx, dx_ref));
 
     std::vector<float> dw_ref(g.weight().size()), dw(g.weight().size(), nan);
     std::vector<float> db_ref(g.out_channels), db(g.out_channels, nan);
     jhr::reference::conv2d_backward_weights(g, x.data(), dy.data(), dw_ref.data(),
                                             bias ? db_ref.data() : nullptr);
     jhr::onednn::conv2d_backward_weights(g, x.data(), dy.data(), dw.data(), bias ? db.data() : nullptr);
-    CHECK(relative_difference(dw, dw_ref) < jhr::testing::agreement_tolerance);
+    CHECK(agrees(dw, dw_ref));
     if (bias)
-        CHECK(relative_difference(db, db_ref) < jhr::testing::agreement_tolerance);
+        CHECK(agrees(db, db_ref));
     else
         CHECK(std::isnan(db[0])); // a null bias gradient is not written
 }
@@ -131,6 +143,57 @@ TEST_CASE("onednn Winograd is selected where oneDNN has it: its rounding differs
     const double d = relative_difference(winograd, direct);
     CHECK(d > 0);
     CHECK(d < jhr::testing::agreement_tolerance);
+}
+
+namespace {
+doctest::skip no_bf16() {
+    return doctest::skip(!jhr::onednn::supports_precision(jhr::precision::bf16));
+}
+} // namespace
+
+TEST_CASE("onednn convolution at bf16 agrees within bf16_tolerance in both layouts; fp32 again within "
+          "1e-4 afterwards" *
+          no_bf16()) {
+    {
+        const jhr::precision_scope<jhr::onednn> bf16(jhr::precision::bf16);
+        for (const auto l :
+             {jhr::backends::convolution_layout::blocked, jhr::backends::convolution_layout::plain}) {
+            layout_scope scope(l);
+            worst_difference = 0.0;
+            for (const auto& g : paper_3x3) check_agreement(g, true, jhr::testing::bf16_tolerance);
+            for (const auto& g : geometries()) {
+                check_agreement(g, true, jhr::testing::bf16_tolerance);
+                check_agreement(g, false, jhr::testing::bf16_tolerance);
+            }
+            MESSAGE("largest relative difference at bf16, "
+                    << std::string(l == jhr::backends::convolution_layout::plain ? "plain" : "blocked")
+                    << " layout: " << worst_difference);
+        }
+    }
+    REQUIRE(jhr::onednn::precision() == jhr::precision::fp32);
+    layout_scope scope(jhr::backends::convolution_layout::blocked);
+    for (const auto& g : paper_3x3) check_agreement(g, true);
+}
+
+TEST_CASE("bf16 precision takes effect: the results round differently from fp32, and outputs are nhwc" *
+          no_bf16()) {
+    layout_scope scope(jhr::backends::convolution_layout::blocked);
+    const jhr::conv2d_geometry& g = paper_3x3[0];
+    std::mt19937 rng(5);
+    const auto x = random_vector(g.input().size(), rng), w = random_vector(g.weight().size(), rng);
+    std::vector<float> fp32(g.output().size()), bf16(g.output().size());
+    jhr::onednn::conv2d_forward(g, x.data(), w.data(), nullptr, fp32.data());
+    {
+        const jhr::precision_scope<jhr::onednn> low(jhr::precision::bf16);
+        jhr::onednn::conv2d_forward(g, x.data(), w.data(), nullptr, bf16.data());
+        const jhr::layout out = jhr::onednn::conv2d_output_layout(g);
+        MESSAGE("bf16 convolution output layout on this CPU: " << jhr::name(out));
+        CHECK(out != jhr::layout::nchw16c);
+    }
+    const double d = relative_difference(bf16, fp32);
+    MESSAGE("bf16 against fp32 on " << jhr::describe(g) << ": " << d);
+    CHECK(d > 10 * jhr::testing::agreement_tolerance);
+    CHECK(d < jhr::testing::bf16_tolerance);
 }
 
 TEST_CASE("onednn convolution reports an impossible geometry as a backend_error naming the primitive") {

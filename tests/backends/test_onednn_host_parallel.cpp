@@ -32,6 +32,38 @@ TEST_CASE("onednn host prelu agrees with the reference above and below the paral
     }
 }
 
+TEST_CASE("onednn host prelu on nChw16c and nhwc agrees with the reference on nchw") {
+    std::mt19937 rng(22);
+    for (const jhr::layout l : {jhr::layout::nchw16c, jhr::layout::nhwc}) {
+        for (const jhr::channel_geometry plain :
+             {jhr::channel_geometry{4, 32, 2101}, jhr::channel_geometry{2, 16, 35}}) {
+            CAPTURE(jhr::name(l));
+            CAPTURE(plain.size());
+            const jhr::shape s{plain.batch, plain.channels, plain.spatial, 1};
+            const auto x = random_vector(plain.size(), rng), dy = random_vector(plain.size(), rng),
+                       alpha = random_vector(std::size_t(plain.channels), rng, 0.0f, 0.5f);
+            std::vector<float> y_ref(plain.size()), dx_ref(plain.size()), da_ref(plain.channels);
+            jhr::reference::prelu_forward(plain, x.data(), alpha.data(), y_ref.data());
+            jhr::reference::prelu_backward(plain, x.data(), alpha.data(), dy.data(), dx_ref.data(),
+                                           da_ref.data());
+
+            std::vector<float> xl(plain.size()), dyl(plain.size()), yl(plain.size()), dxl(plain.size()),
+                y(plain.size()), dx(plain.size()), da(plain.channels);
+            jhr::onednn::relayout(s, jhr::layout::nchw, x.data(), l, xl.data());
+            jhr::onednn::relayout(s, jhr::layout::nchw, dy.data(), l, dyl.data());
+            jhr::channel_geometry g = plain;
+            g.data_layout = l;
+            jhr::onednn::prelu_forward(g, xl.data(), alpha.data(), yl.data());
+            jhr::onednn::prelu_backward(g, xl.data(), alpha.data(), dyl.data(), dxl.data(), da.data());
+            jhr::onednn::relayout(s, l, yl.data(), jhr::layout::nchw, y.data());
+            jhr::onednn::relayout(s, l, dxl.data(), jhr::layout::nchw, dx.data());
+            CHECK(y == y_ref); // element-wise: exact in any order
+            CHECK(dx == dx_ref);
+            CHECK(relative_difference(da, da_ref) < jhr::testing::agreement_tolerance);
+        }
+    }
+}
+
 TEST_CASE("onednn host add and sgd update agree with the reference on a large tensor") {
     std::mt19937 rng(22);
     const std::size_t n = 300001;

@@ -11,8 +11,8 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 # expect CODE CMD...: runs CMD, keeps stdout in $out and stderr in $err, checks the exit status.
 expect() {
   local code=$1; shift
-  out=$("$@" 2>"$work/stderr"); local rc=$?
-  err=$(cat "$work/stderr")
+  out=$("$@" 2>"$work/stderr.$step"); local rc=$?
+  err=$(cat "$work/stderr.$step")
   [[ $rc == "$code" ]] || fail "exit $rc (expected $code): $*"$'\n'"stdout: $out"$'\n'"stderr: $err"
 }
 contains() { [[ $1 == *"$2"* ]] || fail "expected '$2' in: $1"; }
@@ -85,7 +85,7 @@ errors)
   expect 2 "$jhr" train --data synthetic --frnet-widths 4,8
   expect 2 "$jhr" train --data synthetic --setting hallucinated --iterations 1
   expect 2 "$jhr" train --data synthetic --backend reference --precision tf32 --iterations 1
-  contains "$err" "tf32 needs --backend cuda"
+  contains "$err" "tf32 is not available on backend 'reference', which computes at fp32"
   expect 2 "$jhr" train --data synthetic --precision bf8 --iterations 1
   expect 1 "$jhr" embed "$work/missing.png" --checkpoint "$model"
   contains "$err" "missing.png"
@@ -114,10 +114,16 @@ bench)
     reorders='"activation_reorders_per_step":([0-9.]+)'
     [[ $out =~ $reorders ]] || fail "no activation reorder count: $out"
     (( ${BASH_REMATCH[1]%.*} <= 8 )) || fail "activation reorders per training step: ${BASH_REMATCH[1]}"
+    # bf16 convolutions where the CPU has them; a clear refusal where it does not.
+    if "$jhr" bench --batch 1 --iterations 1 --warmup 0 --json --precision bf16 >"$work/bf16.out" 2>"$work/bf16.err"; then
+      contains "$(cat "$work/bf16.out")" '"precision":"bf16"'
+    else
+      contains "$(cat "$work/bf16.err")" "bf16 is not available on backend 'onednn', which computes at fp32"
+    fi
   fi
   expect 2 "$jhr" bench --convolution fft
   expect 2 "$jhr" bench --precision tf32
-  contains "$err" "tf32 needs --backend cuda"
+  contains "$err" "tf32 is not available on backend"
   ;;
 *) fail "unknown step $step" ;;
 esac

@@ -19,19 +19,8 @@ inline doctest::skip needs_gpu() {
 // The bound of a TF32 result against the fp32 reference (the 1e-4 of agreement_tolerance for fp32).
 inline constexpr double tf32_tolerance = 3e-3;
 
-// Sets the CUDA backend's precision until the end of the scope, then restores the previous one.
-class precision_scope {
-public:
-    explicit precision_scope(backends::cuda_precision p) : previous_(cuda::precision()) {
-        cuda::set_precision(p);
-    }
-    precision_scope(const precision_scope&) = delete;
-    precision_scope& operator=(const precision_scope&) = delete;
-    ~precision_scope() { cuda::set_precision(previous_); }
-
-private:
-    backends::cuda_precision previous_;
-};
+// Sets the CUDA backend's precision for a scope.
+using precision_scope = jhr::precision_scope<jhr::cuda>;
 
 template <class T>
 cuda::buffer<T> to_device(const std::vector<T>& host) {

@@ -105,10 +105,10 @@ TEST_CASE("cuda convolution at tf32 precision agrees within 3e-3 at the paper's 
           "1e-4 afterwards" *
           jhr::testing::needs_gpu()) {
     {
-        const jhr::testing::precision_scope tf32(jhr::backends::cuda_precision::tf32);
+        const jhr::testing::precision_scope tf32(jhr::precision::tf32);
         for (const auto& g : paper_geometries()) check_agreement(g, true, jhr::testing::tf32_tolerance);
     }
-    REQUIRE(jhr::cuda::precision() == jhr::backends::cuda_precision::fp32);
+    REQUIRE(jhr::cuda::precision() == jhr::precision::fp32);
     for (const auto& g : paper_geometries()) check_agreement(g, true);
 }
 

@@ -71,7 +71,7 @@ TEST_CASE("cuda gemm at tf32 precision agrees within 3e-3 at the paper's inner-p
                                          {true, false, 512, 10240, 8},
                                          {false, true, 8, 10575, 512}};
     {
-        const jhr::testing::precision_scope tf32(jhr::backends::cuda_precision::tf32);
+        const jhr::testing::precision_scope tf32(jhr::precision::tf32);
         for (const auto& g : shapes) check_gemm(g, 1.0f, 0.0f, jhr::testing::tf32_tolerance);
     }
     for (const auto& g : shapes) check_gemm(g, 1.0f, 0.0f);

@@ -4,20 +4,22 @@
 
 #include <doctest/doctest.h>
 
-using jhr::backends::cuda_precision;
+using jhr::precision;
 
 TEST_CASE("cuda precision is fp32 by default, and a scope sets and restores it") {
-    CHECK(jhr::cuda::precision() == cuda_precision::fp32);
+    CHECK(jhr::cuda::precision() == precision::fp32);
     {
-        const jhr::testing::precision_scope tf32(cuda_precision::tf32);
-        CHECK(jhr::cuda::precision() == cuda_precision::tf32);
+        const jhr::testing::precision_scope tf32(precision::tf32);
+        CHECK(jhr::cuda::precision() == precision::tf32);
     }
-    CHECK(jhr::cuda::precision() == cuda_precision::fp32);
+    CHECK(jhr::cuda::precision() == precision::fp32);
 }
 
-TEST_CASE("cuda precision names") {
-    CHECK(jhr::backends::cuda_precision_from_name("fp32") == cuda_precision::fp32);
-    CHECK(jhr::backends::cuda_precision_from_name("tf32") == cuda_precision::tf32);
-    CHECK_FALSE(jhr::backends::cuda_precision_from_name("bf16").has_value());
-    CHECK_FALSE(jhr::backends::cuda_precision_from_name("FP32").has_value());
+TEST_CASE("cuda computes at fp32 and tf32, and refuses bf16 naming what it has") {
+    static_assert(jhr::SelectablePrecision<jhr::cuda>);
+    CHECK(jhr::precisions_of<jhr::cuda>() == "fp32, tf32");
+    CHECK_THROWS_WITH_AS(jhr::cuda::set_precision(precision::bf16),
+                         "cuda: precision bf16 is not available (this backend computes at fp32, tf32)",
+                         jhr::backend_error);
+    CHECK(jhr::cuda::precision() == precision::fp32);
 }

@@ -230,7 +230,6 @@ inline void add_bench_command(CLI::App& app) {
         ->check(CLI::IsMember({"winograd", "direct"}));
     add_precision_option(cmd, opts->precision);
     cmd->callback([opts] {
-        check_precision(opts->backend, opts->precision);
         with_backend(opts->backend, [&]<Backend B>() {
             apply_precision<B>(opts->precision);
             if constexpr (requires { B::set_threads(1); }) B::set_threads(opts->threads);

@@ -1,10 +1,10 @@
-// jhr/tools/precision_option.hpp: --precision fp32|tf32 for the subcommands that compute (bench,
-// train). fp32 is the default and every backend's arithmetic; tf32 lets the CUDA backend's
-// convolutions and GEMMs use TF32 tensor cores (backends/cuda/include/jhr/backends/cuda/precision.hpp)
-// and is refused, as a usage error, with any other backend.
+// jhr/tools/precision_option.hpp: --precision fp32|tf32|bf16 for the subcommands that compute
+// (bench, train). fp32 is the default and every backend's arithmetic; the others are the
+// convolution (and GEMM) precisions a backend may select (core/precision.hpp): tf32 on CUDA, bf16
+// on oneDNN where the CPU has bf16 convolutions. A precision the backend lacks is a usage error.
 #pragma once
 
-#include "backend_dispatch.hpp"
+#include "jhr/core/precision.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -15,27 +15,24 @@ namespace jhr::cli {
 inline CLI::Option* add_precision_option(CLI::App* cmd, std::string& precision) {
     precision = "fp32";
     return cmd
-        ->add_option("--precision", precision,
-                     "arithmetic of convolutions and GEMMs: fp32, or tf32 (TF32 tensor cores; --backend cuda "
-                     "only)")
-        ->check(CLI::IsMember({"fp32", "tf32"}))
+        ->add_option(
+            "--precision", precision,
+            "arithmetic of convolutions and GEMMs: fp32, tf32 (TF32 tensor cores; --backend cuda) or "
+            "bf16 (bfloat16 convolutions, fp32 weights and results; --backend onednn on CPUs that "
+            "have them)")
+        ->check(CLI::IsMember({"fp32", "tf32", "bf16"}))
         ->capture_default_str();
 }
 
-// Refuses a precision the backend does not have, before any work (exit code 2).
-inline void check_precision(const std::string& backend, const std::string& precision) {
-    if (precision != "fp32" && backend != "cuda")
-        throw CLI::ValidationError("--precision", precision + " needs --backend cuda; backend '" + backend +
-                                                      "' computes in fp32 only");
-}
-
-// Sets backend B's precision (after check_precision).
+// Sets backend B's precision, refusing one B does not compute at as a usage error (exit code 2).
 template <class B>
-void apply_precision([[maybe_unused]] const std::string& precision) {
-#if defined(JHR_HAVE_CUDA)
-    if constexpr (std::same_as<B, jhr::cuda>)
-        B::set_precision(backends::cuda_precision_from_name(precision).value());
-#endif
+void apply_precision(const std::string& text) {
+    const jhr::precision p = precision_from_name(text).value();
+    if (!computes_at<B>(p))
+        throw CLI::ValidationError("--precision", text + " is not available on backend '" +
+                                                      std::string(B::name) + "', which computes at " +
+                                                      precisions_of<B>());
+    if constexpr (SelectablePrecision<B>) B::set_precision(p);
 }
 
 } // namespace jhr::cli

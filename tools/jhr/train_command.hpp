@@ -328,7 +328,6 @@ inline void add_train_command(CLI::App& app) {
     cmd->add_flag("--quiet", o->quiet, "no progress line on stderr");
     cmd->add_flag("--json", o->json, "print the summary as JSON");
     cmd->callback([o] {
-        check_precision(o->backend, o->precision);
         with_backend(o->backend, [&]<class B>() {
             apply_precision<B>(o->precision);
             return detail::run_train<B>(*o);

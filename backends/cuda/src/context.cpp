@@ -24,10 +24,10 @@ context::~context() {
     cudnnDestroy(cudnn_);
 }
 
-cublasHandle_t context::cublas(cuda_precision precision) {
+cublasHandle_t context::cublas(jhr::precision precision) {
     if (precision != blas_precision_) {
         JHR_CUBLAS_CHECK(blas().set_math_mode(
-            cublas_, precision == cuda_precision::tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
+            cublas_, precision == jhr::precision::tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
         blas_precision_ = precision;
     }
     return cublas_;

@@ -23,14 +23,14 @@ public:
 
     cudnnHandle_t cudnn() const { return cudnn_; }
     // The cuBLAS handle, its math mode set for `precision`.
-    cublasHandle_t cublas(cuda_precision precision);
+    cublasHandle_t cublas(jhr::precision precision);
     // At least `bytes` bytes of scratch device memory, valid until the next call on this thread.
     void* workspace(std::size_t bytes);
 
 private:
     cudnnHandle_t cudnn_ = nullptr;
     cublasHandle_t cublas_ = nullptr;
-    cuda_precision blas_precision_ = cuda_precision::fp32;
+    jhr::precision blas_precision_ = jhr::precision::fp32;
     cuda_buffer<unsigned char> workspace_;
 };
 

@@ -20,11 +20,11 @@ using cuda_detail::this_thread;
 constexpr std::size_t search_workspace_limit = std::size_t(256) << 20;
 constexpr float one = 1.0f, zero = 0.0f;
 
-auto key(const conv2d_geometry& g, cuda_precision precision) {
+auto key(const conv2d_geometry& g, jhr::precision precision) {
     return std::tuple(g.batch, g.in_channels, g.in_height, g.in_width, g.out_channels, g.kernel, g.stride,
                       g.pad, precision);
 }
-using plan_key = decltype(key(conv2d_geometry{}, cuda_precision::fp32));
+using plan_key = decltype(key(conv2d_geometry{}, jhr::precision::fp32));
 
 struct tensor_descriptor {
     cudnnTensorDescriptor_t handle = nullptr;
@@ -64,13 +64,13 @@ struct filter_descriptor {
 // cores (TF32 inputs) allowed for tf32.
 struct convolution_descriptor {
     cudnnConvolutionDescriptor_t handle = nullptr;
-    convolution_descriptor(const conv2d_geometry& g, cuda_precision precision) {
+    convolution_descriptor(const conv2d_geometry& g, jhr::precision precision) {
         JHR_CUDNN_CHECK(cudnnCreateConvolutionDescriptor(&handle));
         try {
             JHR_CUDNN_CHECK(cudnnSetConvolution2dDescriptor(handle, g.pad, g.pad, g.stride, g.stride, 1, 1,
                                                             CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
             JHR_CUDNN_CHECK(cudnnSetConvolutionMathType(
-                handle, precision == cuda_precision::tf32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH));
+                handle, precision == jhr::precision::tf32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH));
         } catch (...) {
             cudnnDestroyConvolutionDescriptor(handle);
             throw;
@@ -107,7 +107,7 @@ struct plan {
     std::optional<choice<cudnnConvolutionBwdDataAlgo_t>> backward_data;
     std::optional<choice<cudnnConvolutionBwdFilterAlgo_t>> backward_filter;
 
-    plan(const conv2d_geometry& g, cuda_precision precision)
+    plan(const conv2d_geometry& g, jhr::precision precision)
         : x(g.batch, g.in_channels, g.in_height, g.in_width),
           y(g.batch, g.out_channels, g.out_height(), g.out_width()), bias(1, g.out_channels, 1, 1), w(g),
           convolution(g, precision) {}
@@ -120,7 +120,7 @@ plan& plan_for(const conv2d_geometry& g) {
         g.in_height + 2 * g.pad < g.kernel || g.in_width + 2 * g.pad < g.kernel)
         throw backend_error(where("cuda conv2d: impossible geometry, " + describe(g)));
     thread_local std::map<plan_key, std::unique_ptr<plan>> plans;
-    const cuda_precision precision = cuda_precision_control::precision();
+    const jhr::precision precision = cuda_precision_control::precision();
     auto& entry = plans[key(g, precision)];
     if (!entry) entry = std::make_unique<plan>(g, precision);
     return *entry;

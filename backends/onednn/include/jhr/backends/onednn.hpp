@@ -7,6 +7,7 @@
 // cached per thread (onednn/context.hpp). Results agree with jhr::reference to float rounding.
 // BlockedLayouts: convolutions ask for nChw16c outputs where oneDNN's kernels use it, so
 // activations stay blocked from layer to layer (onednn/relayout.hpp converts at the edges).
+// SelectablePrecision: fp32, and bf16 convolutions where this CPU has them (onednn/precision.hpp).
 #pragma once
 
 #include "jhr/backends/onednn/activation.hpp"
@@ -15,6 +16,7 @@
 #include "jhr/backends/onednn/dense.hpp"
 #include "jhr/backends/onednn/host_parallel.hpp"
 #include "jhr/backends/onednn/pooling.hpp"
+#include "jhr/backends/onednn/precision.hpp"
 #include "jhr/backends/onednn/relayout.hpp"
 #include "jhr/backends/reference/host_memory.hpp"
 #include "jhr/backends/reference/loss.hpp"
@@ -31,8 +33,13 @@ struct onednn : backends::host_memory,
                 backends::onednn_host_parallel,
                 backends::onednn_relayout,
                 backends::host_loss,
-                backends::host_optimizer {
+                backends::host_optimizer,
+                backends::onednn_precision {
     static constexpr std::string_view name = "onednn";
+
+    static bool supports_precision(jhr::precision p) {
+        return p == jhr::precision::fp32 || (p == jhr::precision::bf16 && bf16_available());
+    }
 
     using backends::onednn_host_parallel::add;
     using backends::onednn_host_parallel::sgd_momentum_update;
@@ -51,5 +58,6 @@ struct onednn : backends::host_memory,
 };
 
 static_assert(BlockedLayouts<onednn>);
+static_assert(SelectablePrecision<onednn>);
 
 } // namespace jhr

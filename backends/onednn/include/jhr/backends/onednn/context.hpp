@@ -109,7 +109,7 @@ inline std::atomic<std::size_t>& activation_reorder_counter() {
 }
 
 constexpr tag tag_of(layout l) {
-    return l == layout::nchw ? tag::nchw : tag::nChw16c;
+    return l == layout::nchw ? tag::nchw : l == layout::nchw16c ? tag::nChw16c : tag::nhwc;
 }
 
 // A byte buffer that only grows (oneDNN allocates it, aligned for its kernels).

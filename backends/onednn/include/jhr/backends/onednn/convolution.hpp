@@ -16,9 +16,15 @@
 // direct elsewhere; its transforms round differently from direct (~1e-6 relative on the paper's
 // layers, within the 1e-4 agreement bound).
 // convolution_algorithm::direct always uses the direct algorithm. Also part of the cache key.
+//
+// At bf16 precision (onednn/precision.hpp) the primitives take bf16 source, weights and output
+// gradient (reordered from the caller's fp32 through the staging buffer) and write fp32 outputs,
+// dx, dw and db; they use the direct algorithm, and conv2d_output_layout asks for nhwc outputs
+// where oneDNN's bf16 kernels use nhwc (AMX). The precision is part of the cache key.
 #pragma once
 
 #include "jhr/backends/onednn/context.hpp"
+#include "jhr/backends/onednn/precision.hpp"
 
 #include <atomic>
 #include <type_traits>
@@ -43,13 +49,30 @@ struct onednn_convolution {
         return value;
     }
 
-    // nChw16c when blocked convolutions are on, the output has a multiple of 16 channels and
-    // oneDNN's convolutions on this CPU produce nChw16c themselves; nchw otherwise.
+    // With blocked convolutions on: at fp32, nChw16c when the output has a multiple of 16 channels
+    // and oneDNN's convolutions on this CPU produce nChw16c themselves; at bf16, nhwc when its bf16
+    // convolutions produce nhwc. nchw otherwise.
     static jhr::layout conv2d_output_layout(const conv2d_geometry& g) {
-        return layout().load() == convolution_layout::blocked && fits(jhr::layout::nchw16c, g.out_channels) &&
-                       kernels_use_nchw16c()
+        if (layout().load() != convolution_layout::blocked) return jhr::layout::nchw;
+        if (bf16()) return kernels_use(jhr::layout::nhwc, true) ? jhr::layout::nhwc : jhr::layout::nchw;
+        return fits(jhr::layout::nchw16c, g.out_channels) && kernels_use(jhr::layout::nchw16c, false)
                    ? jhr::layout::nchw16c
                    : jhr::layout::nchw;
+    }
+
+    // Whether oneDNN implements bf16 convolutions on this CPU (AVX-512 and newer).
+    static bool bf16_available() {
+        static const bool value = [] {
+            try {
+                const conv2d_geometry probe{1, 16, 8, 8, 16, 3, 1, 1};
+                (void)forward_pd(probe, false, dnnl::algorithm::convolution_direct, true);
+                return true;
+            } catch (const dnnl::error& e) {
+                if (e.status != dnnl_unimplemented) throw;
+                return false;
+            }
+        }();
+        return value;
     }
 
     static void conv2d_forward(const conv2d_geometry& g, const float* x, const float* w, const float* b,
@@ -114,8 +137,11 @@ private:
     using md = dnnl::memory::desc;
     using tag = onednn_detail::tag;
 
+    static bool bf16() { return onednn_precision::precision() == precision::bf16; }
+
     static onednn_detail::cache_key key(kind k, const conv2d_geometry& g, bool bias) {
-        const int layouts = int(layout().load()) * 4 + int(g.src_layout) * 2 + int(g.dst_layout);
+        const int layouts =
+            ((int(bf16()) * 2 + int(layout().load())) * 3 + int(g.src_layout)) * 3 + int(g.dst_layout);
         return {k,
                 {g.batch, g.in_channels, g.in_height, g.in_width, g.out_channels, g.kernel, g.stride, g.pad,
                  bias, layouts, int(algorithm().load())}};
@@ -124,32 +150,46 @@ private:
     static tag src_tag(const conv2d_geometry& g) { return onednn_detail::tag_of(g.src_layout); }
     static tag dst_tag(const conv2d_geometry& g) { return onednn_detail::tag_of(g.dst_layout); }
 
-    // Whether oneDNN, free to choose, gives a 16-channel convolution nChw16c activations (AVX-512).
-    static bool kernels_use_nchw16c() {
-        static const bool value = [] {
+    // Whether oneDNN, free to choose, gives a 16-channel convolution activations in layout l: at fp32
+    // nChw16c (AVX-512), at bf16 nhwc (AMX). Asked once per (l, precision).
+    static bool kernels_use(jhr::layout l, bool low) {
+        const auto probe_once = [l, low] {
             const conv2d_geometry probe{1, 16, 8, 8, 16, 3, 1, 1};
-            const auto pd = forward_pd(probe, false, dnnl::algorithm::convolution_direct);
-            return pd.dst_desc() == dst_md(probe, tag::nChw16c) &&
-                   pd.src_desc() == src_md(probe, tag::nChw16c);
-        }();
-        return value;
+            const auto pd = forward_pd(probe, false, dnnl::algorithm::convolution_direct, low);
+            return pd.dst_desc() == dst_md(probe, onednn_detail::tag_of(l)) &&
+                   pd.src_desc() == src_md(probe, onednn_detail::tag_of(l), low);
+        };
+        if (low) {
+            static const bool nhwc = probe_once();
+            return nhwc;
+        }
+        static const bool blocked = probe_once();
+        return blocked;
     }
 
-    static md src_md(const conv2d_geometry& g, tag t) {
-        return onednn_detail::plain({g.batch, g.in_channels, g.in_height, g.in_width}, t);
+    // The data type of the arguments bf16 precision narrows: source, weights, output gradient.
+    static dnnl::memory::data_type narrow(bool low) {
+        return low ? dnnl::memory::data_type::bf16 : dnnl::memory::data_type::f32;
+    }
+
+    static md src_md(const conv2d_geometry& g, tag t, bool low = false) {
+        return {{g.batch, g.in_channels, g.in_height, g.in_width}, narrow(low), t};
     }
     static md dst_md(const conv2d_geometry& g, tag t) {
         return onednn_detail::plain({g.batch, g.out_channels, g.out_height(), g.out_width()}, t);
     }
-    static md weights_md(const conv2d_geometry& g, tag t) {
-        return onednn_detail::plain({g.out_channels, g.in_channels, g.kernel, g.kernel}, t);
+    static md weights_md(const conv2d_geometry& g, tag t, bool low = false) {
+        return {{g.out_channels, g.in_channels, g.kernel, g.kernel}, narrow(low), t};
+    }
+    static md narrow_dst_md(const conv2d_geometry& g, tag t, bool low) {
+        return {{g.batch, g.out_channels, g.out_height(), g.out_width()}, narrow(low), t};
     }
     static md bias_md(const conv2d_geometry& g) { return onednn_detail::plain({g.out_channels}, tag::a); }
     // The layout a primitive is created with: the caller's, or format_tag::any when blocked.
     static tag pick(tag caller) { return layout().load() == convolution_layout::plain ? caller : tag::any; }
 
     static dnnl::convolution_forward::primitive_desc forward_pd(const conv2d_geometry& g, bool bias) {
-        return preferred(g, [&](dnnl::algorithm algo) { return forward_pd(g, bias, algo); });
+        return preferred(g, [&](dnnl::algorithm algo) { return forward_pd(g, bias, algo, bf16()); });
     }
     static dnnl::convolution_backward_data::primitive_desc
     backward_data_pd(const conv2d_geometry& g, const dnnl::convolution_forward::primitive_desc& hint) {
@@ -171,7 +211,7 @@ private:
     template <class Make>
     static std::invoke_result_t<Make&, dnnl::algorithm> preferred(const conv2d_geometry& g, Make&& make) {
         const bool winograd = algorithm().load() == convolution_algorithm::winograd &&
-                              layout().load() == convolution_layout::blocked && winograd_pays(g);
+                              layout().load() == convolution_layout::blocked && !bf16() && winograd_pays(g);
         if (winograd) {
             try {
                 return make(dnnl::algorithm::convolution_winograd);
@@ -183,9 +223,9 @@ private:
     }
 
     static dnnl::convolution_forward::primitive_desc forward_pd(const conv2d_geometry& g, bool bias,
-                                                                dnnl::algorithm algo) {
+                                                                dnnl::algorithm algo, bool low) {
         const onednn_detail::dims strides{g.stride, g.stride}, padding{g.pad, g.pad};
-        const auto src = src_md(g, pick(src_tag(g))), weights = weights_md(g, pick(tag::oihw)),
+        const auto src = src_md(g, pick(src_tag(g)), low), weights = weights_md(g, pick(tag::oihw), low),
                    dst = dst_md(g, pick(dst_tag(g)));
         const auto prop = dnnl::prop_kind::forward_training;
 #if DNNL_VERSION_MAJOR >= 3
@@ -216,8 +256,8 @@ private:
     backward_data_pd(const conv2d_geometry& g, const dnnl::convolution_forward::primitive_desc& hint,
                      dnnl::algorithm algo) {
         const onednn_detail::dims strides{g.stride, g.stride}, padding{g.pad, g.pad};
-        const auto dx = src_md(g, pick(src_tag(g))), weights = weights_md(g, pick(tag::oihw)),
-                   dy = dst_md(g, pick(dst_tag(g)));
+        const auto dx = src_md(g, pick(src_tag(g))), weights = weights_md(g, pick(tag::oihw), bf16()),
+                   dy = narrow_dst_md(g, pick(dst_tag(g)), bf16());
 #if DNNL_VERSION_MAJOR >= 3
         return {onednn_detail::engine(),         algo, dx, weights, dy, strides, padding, padding, hint,
                 onednn_detail::user_scratchpad()};
@@ -231,8 +271,8 @@ private:
     backward_weights_pd(const conv2d_geometry& g, bool bias,
                         const dnnl::convolution_forward::primitive_desc& hint, dnnl::algorithm algo) {
         const onednn_detail::dims strides{g.stride, g.stride}, padding{g.pad, g.pad};
-        const auto x = src_md(g, pick(src_tag(g))), dw = weights_md(g, pick(tag::oihw)),
-                   dy = dst_md(g, pick(dst_tag(g)));
+        const auto x = src_md(g, pick(src_tag(g)), bf16()), dw = weights_md(g, pick(tag::oihw)),
+                   dy = narrow_dst_md(g, pick(dst_tag(g)), bf16());
 #if DNNL_VERSION_MAJOR >= 3
         if (bias)
             return {

@@ -10,7 +10,8 @@
 // parallel_threshold elements run on the calling thread, larger ones split over channels or
 // chunks; every output element is computed by one thread in a fixed order, so results do not
 // depend on the thread count. PReLU also runs on nChw16c ([batch][channels / 16][spatial][16]),
-// vectorised across the 16 channels of a block.
+// vectorised across the 16 channels of a block, and on nhwc ([batch][spatial][channels]), where
+// dalpha is summed per run of nhwc_chunk pixels in float, then over the runs in double.
 #pragma once
 
 #include "jhr/core/geometry.hpp"
@@ -18,16 +19,19 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace jhr::backends {
 
 struct onednn_host_parallel {
     // Below this many elements a loop stays on the calling thread (an OpenMP region costs more).
     static constexpr std::size_t parallel_threshold = std::size_t(1) << 18;
-    static constexpr int block = 16; // channels per nChw16c block
+    static constexpr int block = 16;                // channels per nChw16c block
+    static constexpr std::int64_t nhwc_chunk = 256; // pixels per partial dalpha sum on nhwc
 
     static void prelu_forward(const channel_geometry& g, const float* x, const float* alpha, float* y) {
         if (g.data_layout == layout::nchw16c) return prelu_forward_blocked(g, x, alpha, y);
+        if (g.data_layout == layout::nhwc) return prelu_forward_nhwc(g, x, alpha, y);
         const std::int64_t planes = std::int64_t(g.batch) * g.channels, spatial = g.spatial;
 #pragma omp parallel for schedule(static) if (g.size() >= parallel_threshold)
         for (std::int64_t p = 0; p < planes; ++p) {
@@ -42,6 +46,7 @@ struct onednn_host_parallel {
     static void prelu_backward(const channel_geometry& g, const float* x, const float* alpha, const float* dy,
                                float* dx, float* dalpha) {
         if (g.data_layout == layout::nchw16c) return prelu_backward_blocked(g, x, alpha, dy, dx, dalpha);
+        if (g.data_layout == layout::nhwc) return prelu_backward_nhwc(g, x, alpha, dy, dx, dalpha);
         const std::int64_t spatial = g.spatial, plane_stride = std::int64_t(g.channels) * spatial;
 #pragma omp parallel for schedule(static) if (g.size() >= parallel_threshold)
         for (int c = 0; c < g.channels; ++c) {
@@ -118,6 +123,46 @@ private:
                 for (int c = 0; c < block; ++c) total[c] += sums[c];
             }
             for (int c = 0; c < block; ++c) dalpha[cb * block + c] = float(total[c]);
+        }
+    }
+
+    static void prelu_forward_nhwc(const channel_geometry& g, const float* x, const float* alpha, float* y) {
+        const std::int64_t pixels = std::int64_t(g.batch) * g.spatial, channels = g.channels;
+#pragma omp parallel for schedule(static) if (g.size() >= parallel_threshold)
+        for (std::int64_t p = 0; p < pixels; ++p) {
+            const float* xp = x + p * channels;
+            float* yp = y + p * channels;
+#pragma omp simd
+            for (std::int64_t c = 0; c < channels; ++c) yp[c] = xp[c] > 0.0f ? xp[c] : alpha[c] * xp[c];
+        }
+    }
+
+    static void prelu_backward_nhwc(const channel_geometry& g, const float* x, const float* alpha,
+                                    const float* dy, float* dx, float* dalpha) {
+        const std::int64_t pixels = std::int64_t(g.batch) * g.spatial, channels = g.channels,
+                           chunks = (pixels + nhwc_chunk - 1) / nhwc_chunk;
+        thread_local std::vector<float> partial_sums;
+        partial_sums.assign(std::size_t(chunks * channels), 0.0f);
+        float* const partial = partial_sums.data();
+#pragma omp parallel for schedule(static) if (g.size() >= parallel_threshold)
+        for (std::int64_t k = 0; k < chunks; ++k) {
+            float* sums = partial + k * channels;
+            for (std::int64_t p = k * nhwc_chunk; p < std::min(pixels, (k + 1) * nhwc_chunk); ++p) {
+                const std::int64_t offset = p * channels;
+                const float *xp = x + offset, *dyp = dy + offset;
+                float* dxp = dx + offset;
+#pragma omp simd
+                for (std::int64_t c = 0; c < channels; ++c) {
+                    const bool positive = xp[c] > 0.0f;
+                    dxp[c] = positive ? dyp[c] : alpha[c] * dyp[c];
+                    sums[c] += positive ? 0.0f : dyp[c] * xp[c];
+                }
+            }
+        }
+        for (std::int64_t c = 0; c < channels; ++c) {
+            double total = 0.0;
+            for (std::int64_t k = 0; k < chunks; ++k) total += partial[k * channels + c];
+            dalpha[c] = float(total);
         }
     }
 };
