@@ -230,8 +230,7 @@ inline void add_bench_command(CLI::App& app) {
         ->check(CLI::IsMember({"winograd", "direct"}));
     add_precision_option(cmd, opts->precision);
     cmd->callback([opts] {
-        with_backend(opts->backend, [&]<Backend B>() {
-            apply_precision<B>(opts->precision);
+        with_backend_at(opts->backend, opts->precision, [&]<Backend B>() {
             if constexpr (requires { B::set_threads(1); }) B::set_threads(opts->threads);
 #if defined(JHR_HAVE_ONEDNN)
             if constexpr (std::same_as<B, onednn>)

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "model_options.hpp"
+#include "precision_option.hpp"
 
 #include <iostream>
 #include <memory>
@@ -14,7 +15,7 @@ namespace jhr::cli {
 
 struct embed_options {
     std::vector<std::string> images;
-    std::string checkpoint, test_type, backend;
+    std::string checkpoint, test_type, backend, precision;
     bool json = false;
 };
 
@@ -63,9 +64,12 @@ inline void add_embed_command(CLI::App& app) {
                     "hr, lr or hallucinated: what the network sees of the face (default: its training input)")
         ->check(CLI::IsMember({"hr", "lr", "hallucinated"}));
     add_backend_option(cmd, o->backend);
+    add_precision_option(cmd, o->precision);
     cmd->add_flag("--json", o->json,
                   "print {image, test_type, dimension, feature} (an array for several images)");
-    cmd->callback([o] { with_backend(o->backend, [&]<class B>() { return detail::run_embed<B>(*o); }); });
+    cmd->callback([o] {
+        with_backend_at(o->backend, o->precision, [&]<class B>() { return detail::run_embed<B>(*o); });
+    });
 }
 
 } // namespace jhr::cli

@@ -10,6 +10,7 @@
 #pragma once
 
 #include "model_options.hpp"
+#include "precision_option.hpp"
 
 #include "jhr/data/lfw.hpp"
 #include "jhr/eval/report.hpp"
@@ -23,7 +24,7 @@
 namespace jhr::cli {
 
 struct eval_options {
-    std::string checkpoint, pairs, image_root, view1_train, test_type, backend;
+    std::string checkpoint, pairs, image_root, view1_train, test_type, backend, precision;
     std::size_t batch = 32;
     bool skip_missing = false, json = false, quiet = false;
 };
@@ -104,6 +105,7 @@ int run_eval(const eval_options& o) {
                         {"test_type", to_string(input)},
                         {"setting", to_string(model.config().setting)},
                         {"backend", std::string(B::name)},
+                        {"precision", o.precision},
                         {"images", rows.images.size()},
                         {"pairs", test_pairs.size()},
                         {"skipped_pairs", skipped}};
@@ -178,9 +180,12 @@ inline void add_eval_command(CLI::App& app) {
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
     add_backend_option(cmd, o->backend);
+    add_precision_option(cmd, o->precision);
     cmd->add_flag("--quiet", o->quiet, "no progress on stderr");
     cmd->add_flag("--json", o->json, "print the result as JSON");
-    cmd->callback([o] { with_backend(o->backend, [&]<class B>() { return detail::run_eval<B>(*o); }); });
+    cmd->callback([o] {
+        with_backend_at(o->backend, o->precision, [&]<class B>() { return detail::run_eval<B>(*o); });
+    });
 }
 
 } // namespace jhr::cli

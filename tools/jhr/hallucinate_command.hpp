@@ -9,6 +9,7 @@
 #pragma once
 
 #include "model_options.hpp"
+#include "precision_option.hpp"
 
 #include <iostream>
 #include <memory>
@@ -17,7 +18,7 @@
 namespace jhr::cli {
 
 struct hallucinate_options {
-    std::string input, output, checkpoint, backend, bicubic;
+    std::string input, output, checkpoint, backend, precision, bicubic;
     bool from_hr = false, full_size = false, json = false;
 };
 
@@ -80,10 +81,12 @@ inline void add_hallucinate_command(CLI::App& app) {
                   "write HxW: the SR face inside a 4 px frame of bicubic pixels");
     cmd->add_option("--bicubic", o->bicubic, "also write the bicubic HxW input to this PNG");
     add_backend_option(cmd, o->backend);
+    add_precision_option(cmd, o->precision);
     cmd->add_flag("--json", o->json,
                   "print {input, input_size, output, output_size, bicubic} (sizes as [height, width])");
-    cmd->callback(
-        [o] { with_backend(o->backend, [&]<class B>() { return detail::run_hallucinate<B>(*o); }); });
+    cmd->callback([o] {
+        with_backend_at(o->backend, o->precision, [&]<class B>() { return detail::run_hallucinate<B>(*o); });
+    });
 }
 
 } // namespace jhr::cli

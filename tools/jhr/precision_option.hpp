@@ -1,8 +1,10 @@
 // jhr/tools/precision_option.hpp: --precision fp32|tf32|bf16 for the subcommands that compute
-// (bench, train). fp32 is the default and every backend's arithmetic; the others are the
-// convolution (and GEMM) precisions a backend may select (core/precision.hpp): tf32 on CUDA, bf16
-// on oneDNN where the CPU has bf16 convolutions. A precision the backend lacks is a usage error.
+// (train, bench, eval, embed, verify, hallucinate). fp32 is the default and every backend's arithmetic; the
+// others are the convolution (and GEMM) precisions a backend may select (core/precision.hpp): tf32 on CUDA,
+// bf16 on oneDNN where the CPU has bf16 convolutions. A precision the backend lacks is a usage error.
 #pragma once
+
+#include "backend_dispatch.hpp"
 
 #include "jhr/core/precision.hpp"
 
@@ -33,6 +35,15 @@ void apply_precision(const std::string& text) {
                                                       std::string(B::name) + "', which computes at " +
                                                       precisions_of<B>());
     if constexpr (SelectablePrecision<B>) B::set_precision(p);
+}
+
+// f.template operator()<B>() on the backend named `backend`, after setting its precision.
+template <class F>
+decltype(auto) with_backend_at(const std::string& backend, const std::string& precision, F&& f) {
+    return with_backend(backend, [&]<class B>() -> decltype(auto) {
+        apply_precision<B>(precision);
+        return f.template operator()<B>();
+    });
 }
 
 } // namespace jhr::cli

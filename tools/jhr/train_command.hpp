@@ -328,10 +328,7 @@ inline void add_train_command(CLI::App& app) {
     cmd->add_flag("--quiet", o->quiet, "no progress line on stderr");
     cmd->add_flag("--json", o->json, "print the summary as JSON");
     cmd->callback([o] {
-        with_backend(o->backend, [&]<class B>() {
-            apply_precision<B>(o->precision);
-            return detail::run_train<B>(*o);
-        });
+        with_backend_at(o->backend, o->precision, [&]<class B>() { return detail::run_train<B>(*o); });
     });
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "model_options.hpp"
+#include "precision_option.hpp"
 
 #include <iostream>
 #include <memory>
@@ -12,7 +13,7 @@
 namespace jhr::cli {
 
 struct verify_options {
-    std::string first, second, checkpoint, test_type, backend;
+    std::string first, second, checkpoint, test_type, backend, precision;
     double threshold = 0;
     bool json = false;
 };
@@ -61,8 +62,11 @@ inline void add_verify_command(CLI::App& app) {
                     "hr, lr or hallucinated (default: the model's training input)")
         ->check(CLI::IsMember({"hr", "lr", "hallucinated"}));
     add_backend_option(cmd, o->backend);
+    add_precision_option(cmd, o->precision);
     cmd->add_flag("--json", o->json, "print {image1, image2, score, threshold, same, test_type}");
-    cmd->callback([o] { with_backend(o->backend, [&]<class B>() { return detail::run_verify<B>(*o); }); });
+    cmd->callback([o] {
+        with_backend_at(o->backend, o->precision, [&]<class B>() { return detail::run_verify<B>(*o); });
+    });
 }
 
 } // namespace jhr::cli
