@@ -3,9 +3,12 @@
 // convolutions (3x3 pad 0), PReLU and max pooling per stage, one residual block per stage, the
 // 10240->512 inner product and the 512->10575 softmax classifier. Names: <backend>/<layer>/<pass>.
 // Threads: oneDNN follows OMP_NUM_THREADS; the reference backend is single-threaded and runs one
-// iteration per benchmark. The CUDA rows are registered when a GPU is usable.
+// iteration per benchmark. The CUDA rows are registered when a GPU is usable. Rows at another
+// precision than fp32 carry it in the backend part of the name: onednn.bf16 (where this CPU has
+// bf16 convolutions) and cuda.tf32.
 // Run: jhr_bench_layers --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 #include "jhr/backends/reference.hpp"
+#include "jhr/core/precision.hpp"
 #include "jhr/layers/conv2d.hpp"
 #include "jhr/layers/linear.hpp"
 #include "jhr/layers/max_pool2d.hpp"
@@ -31,7 +34,8 @@ namespace {
 constexpr int batch = 16;
 
 template <class Backend, class Layer>
-void run_layer(benchmark::State& state, Layer layer, jhr::shape input, bool backward) {
+void run_layer(benchmark::State& state, Layer layer, jhr::shape input, bool backward, jhr::precision p) {
+    if constexpr (jhr::SelectablePrecision<Backend>) Backend::set_precision(p); // each row sets its own
     jhr::rng r(1);
     layer.initialize(r);
     std::vector<float> host(input.size());
@@ -59,13 +63,15 @@ void run_layer(benchmark::State& state, Layer layer, jhr::shape input, bool back
 }
 
 template <class Backend>
-void register_backend(const std::string& backend, bool slow) {
+void register_backend(const std::string& backend, bool slow, jhr::precision p = jhr::precision::fp32) {
     using B = Backend;
     const auto add = [&](const std::string& layer, auto make, jhr::shape input) {
         for (const bool backward : {false, true}) {
             auto* b = benchmark::RegisterBenchmark(
                 (backend + "/" + layer + (backward ? "/backward" : "/forward")).c_str(),
-                [make, input, backward](benchmark::State& s) { run_layer<B>(s, make(), input, backward); });
+                [make, input, backward, p](benchmark::State& s) {
+                    run_layer<B>(s, make(), input, backward, p);
+                });
             b->Unit(benchmark::kMillisecond)->UseRealTime();
             if (slow) b->Iterations(1);
         }
@@ -103,11 +109,16 @@ int main(int argc, char** argv) {
     register_backend<jhr::reference>("reference", true);
 #if defined(JHR_HAVE_ONEDNN)
     register_backend<jhr::onednn>("onednn", false);
+    if (jhr::onednn::supports_precision(jhr::precision::bf16))
+        register_backend<jhr::onednn>("onednn.bf16", false, jhr::precision::bf16);
+    else
+        std::cerr << "onednn.bf16: skipped: oneDNN has no bf16 convolutions on this CPU\n";
 #endif
 #if defined(JHR_HAVE_CUDA)
-    if (jhr::cuda::available())
+    if (jhr::cuda::available()) {
         register_backend<jhr::cuda>("cuda", false);
-    else
+        register_backend<jhr::cuda>("cuda.tf32", false, jhr::precision::tf32);
+    } else
         std::cerr << "cuda: skipped: no GPU\n";
 #endif
     benchmark::Initialize(&argc, argv);

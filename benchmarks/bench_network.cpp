@@ -3,16 +3,35 @@
 // 512-d feature), per backend and batch. Threads: oneDNN follows OMP_NUM_THREADS.
 // The reference backend runs the training step at batch 4 only (about 10 s per step at batch 16);
 // CUDA runs batch 16 and the paper's 128, and its rows report "skipped: no GPU" without one.
+// The second argument is the precision (jhr::precision: 0 fp32, 1 tf32, 2 bf16; the label names
+// it): oneDNN at fp32 and bf16, CUDA at fp32 and tf32; a row the backend cannot run is skipped.
 // Run: jhr_bench_network --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 #include "bench_command.hpp"
 
 #include <benchmark/benchmark.h>
 
+#include <string>
 #include <type_traits>
 
 namespace {
 
-// False, with the benchmark marked skipped, when Backend needs a GPU and none is usable.
+// Sets Backend's precision from the benchmark's second argument (each row sets its own).
+template <class Backend>
+bool at_precision(benchmark::State& state) {
+    const auto p = jhr::precision(state.range(1));
+    state.SetLabel(std::string(jhr::name(p)));
+    if (!jhr::computes_at<Backend>(p)) {
+        state.SkipWithError((std::string("skipped: ") + std::string(Backend::name) + " does not compute at " +
+                             std::string(jhr::name(p)))
+                                .c_str());
+        return false;
+    }
+    if constexpr (jhr::SelectablePrecision<Backend>) Backend::set_precision(p);
+    return true;
+}
+
+// False, with the benchmark marked skipped, when Backend needs a GPU and none is usable or does not
+// compute at the precision asked for.
 template <class Backend>
 bool usable(benchmark::State& state) {
 #if defined(JHR_HAVE_CUDA)
@@ -23,8 +42,7 @@ bool usable(benchmark::State& state) {
         }
     }
 #endif
-    (void)state;
-    return true;
+    return at_precision<Backend>(state);
 }
 
 template <class Backend>
@@ -52,42 +70,38 @@ void inference(benchmark::State& state) {
 } // namespace
 
 BENCHMARK(train_step<jhr::reference>)
-    ->ArgName("batch")
-    ->Arg(4)
+    ->ArgNames({"batch", "precision"})
+    ->Args({4, 0})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->Iterations(2);
 BENCHMARK(inference<jhr::reference>)
-    ->ArgName("batch")
-    ->Arg(16)
+    ->ArgNames({"batch", "precision"})
+    ->Args({16, 0})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->Iterations(2);
 #if defined(JHR_HAVE_ONEDNN)
 BENCHMARK(train_step<jhr::onednn>)
-    ->ArgName("batch")
-    ->Arg(16)
-    ->Arg(32)
+    ->ArgNames({"batch", "precision"})
+    ->ArgsProduct({{16, 32}, {int(jhr::precision::fp32), int(jhr::precision::bf16)}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 BENCHMARK(inference<jhr::onednn>)
-    ->ArgName("batch")
-    ->Arg(16)
-    ->Arg(32)
+    ->ArgNames({"batch", "precision"})
+    ->ArgsProduct({{16, 32}, {int(jhr::precision::fp32), int(jhr::precision::bf16)}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 #endif
 #if defined(JHR_HAVE_CUDA)
 BENCHMARK(train_step<jhr::cuda>)
-    ->ArgName("batch")
-    ->Arg(16)
-    ->Arg(128)
+    ->ArgNames({"batch", "precision"})
+    ->ArgsProduct({{16, 128}, {int(jhr::precision::fp32), int(jhr::precision::tf32)}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 BENCHMARK(inference<jhr::cuda>)
-    ->ArgName("batch")
-    ->Arg(16)
-    ->Arg(128)
+    ->ArgNames({"batch", "precision"})
+    ->ArgsProduct({{16, 128}, {int(jhr::precision::fp32), int(jhr::precision::tf32)}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 #endif
