@@ -105,6 +105,8 @@ errors)
   expect 2 "$jhr" train --data synthetic --backend reference --precision tf32 --iterations 1
   contains "$err" "tf32 is not available on backend 'reference', which computes at fp32"
   expect 2 "$jhr" train --data synthetic --precision bf8 --iterations 1
+  expect 2 "$jhr" reproduce --data synthetic --backend reference --precision bf16 --out "$work/no_report"
+  contains "$err" "bf16 is not available on backend 'reference'"
   expect 1 "$jhr" embed "$work/missing.png" --checkpoint "$model"
   contains "$err" "missing.png"
   expect 1 "$jhr" embed "$root/face.jpg" --checkpoint "$work/no_checkpoint"

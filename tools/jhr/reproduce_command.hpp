@@ -7,6 +7,7 @@
 #pragma once
 
 #include "backend_dispatch.hpp"
+#include "precision_option.hpp"
 
 #include "jhr/backends/reference.hpp"
 #include "jhr/experiments/reproduce.hpp"
@@ -25,19 +26,20 @@ namespace jhr::cli {
 
 // The run's options as one `jhr reproduce` command line (recorded in the report).
 inline std::string canonical_command(const experiments::reproduce_options& r, const std::string& backend,
-                                     float frnet_rate) {
+                                     const std::string& precision, float frnet_rate) {
     const auto& f = r.table.model.frnet;
     std::ostringstream s;
     s << "jhr reproduce --data " << r.data;
     if (!r.lfw_dir.empty()) s << " --lfw " << r.lfw_dir.string();
     if (!r.pairs_file.empty()) s << " --pairs " << r.pairs_file.string();
     if (!r.train_dir.empty()) s << " --train-dir " << r.train_dir.string();
-    s << " --out " << r.out.string() << " --backend " << backend << " --iterations "
-      << r.table.training.iterations << " --batch " << r.table.batch << " --frnet-widths " << f.widths[0]
-      << " " << f.widths[1] << " " << f.widths[2] << " " << f.widths[3] << " --frnet-blocks " << f.blocks[0]
-      << " " << f.blocks[1] << " " << f.blocks[2] << " " << f.blocks[3] << " --features " << f.features
-      << " --face-height " << r.face_height << " --face-width " << r.face_width << " --frnet-lr "
-      << frnet_rate << " --seed " << r.table.seed;
+    s << " --out " << r.out.string() << " --backend " << backend;
+    if (precision != "fp32") s << " --precision " << precision;
+    s << " --iterations " << r.table.training.iterations << " --batch " << r.table.batch << " --frnet-widths "
+      << f.widths[0] << " " << f.widths[1] << " " << f.widths[2] << " " << f.widths[3] << " --frnet-blocks "
+      << f.blocks[0] << " " << f.blocks[1] << " " << f.blocks[2] << " " << f.blocks[3] << " --features "
+      << f.features << " --face-height " << r.face_height << " --face-width " << r.face_width
+      << " --frnet-lr " << frnet_rate << " --seed " << r.table.seed;
     if (r.lfw_train_limit > 0) s << " --train-limit " << r.lfw_train_limit;
     if (!r.table.checkpoint_dir.empty()) s << " --checkpoints " << r.table.checkpoint_dir.string();
     if (r.data == "synthetic")
@@ -49,7 +51,7 @@ inline std::string canonical_command(const experiments::reproduce_options& r, co
 inline void add_reproduce_command(CLI::App& app) {
     struct options {
         experiments::reproduce_options run;
-        std::string backend = default_backend();
+        std::string backend = default_backend(), precision;
         std::vector<int> widths{16, 32, 64, 128}, blocks{1, 1, 1, 1};
         int face_height = 0, face_width = 0;
         float frnet_rate = 0.02f;
@@ -72,6 +74,7 @@ inline void add_reproduce_command(CLI::App& app) {
         ->check(CLI::PositiveNumber);
     cmd->add_option("--batch", r.table.batch, "batch size")->check(CLI::PositiveNumber);
     cmd->add_option("--backend", opts->backend, "reference or onednn");
+    add_precision_option(cmd, opts->precision);
     cmd->add_option("--frnet-widths", opts->widths, "FRNET stage widths (4 values; paper 64 128 256 512)")
         ->expected(4);
     cmd->add_option("--frnet-blocks", opts->blocks, "residual blocks per stage (4 values; paper 1 2 5 3)")
@@ -99,11 +102,15 @@ inline void add_reproduce_command(CLI::App& app) {
         o.run.face_width = o.face_width > 0 ? o.face_width : (lfw ? 108 : 56);
         o.run.table.training.learning_rates = {{"srnet", 1e-5f}, {"frnet", o.frnet_rate}};
         if (lfw && o.run.lfw_dir.empty()) throw error("reproduce: --data " + o.run.data + " needs --lfw DIR");
-        o.run.command = canonical_command(o.run, o.backend, o.frnet_rate);
+        o.run.command = canonical_command(o.run, o.backend, o.precision, o.frnet_rate);
+        const auto run = [&o]<class B>() {
+            apply_precision<B>(o.precision);
+            experiments::reproduce<B>(o.run, std::cout);
+        };
 #if defined(JHR_HAVE_ONEDNN)
-        if (o.backend == "onednn") return void(experiments::reproduce<onednn>(o.run, std::cout));
+        if (o.backend == "onednn") return run.template operator()<onednn>();
 #endif
-        if (o.backend == "reference") return void(experiments::reproduce<reference>(o.run, std::cout));
+        if (o.backend == "reference") return run.template operator()<reference>();
         throw error("reproduce: backend '" + o.backend + "' is not built");
     });
 }
