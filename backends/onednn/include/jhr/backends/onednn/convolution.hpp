@@ -49,22 +49,18 @@ struct onednn_convolution {
         return value;
     }
 
-    // With blocked convolutions on: at fp32, nChw16c when the output has a multiple of 16 channels
-    // and oneDNN's convolutions on this CPU produce nChw16c themselves; at bf16, nhwc when its bf16
-    // convolutions produce nhwc. nchw otherwise.
+    // With blocked convolutions on, the layout oneDNN's own kernels on this CPU give activations at
+    // the current precision (kernels_layout) where the output can be stored in it; nchw otherwise.
     static jhr::layout conv2d_output_layout(const conv2d_geometry& g) {
         if (layout().load() != convolution_layout::blocked) return jhr::layout::nchw;
-        if (bf16()) return kernels_use(jhr::layout::nhwc, true) ? jhr::layout::nhwc : jhr::layout::nchw;
-        return fits(jhr::layout::nchw16c, g.out_channels) && kernels_use(jhr::layout::nchw16c, false)
-                   ? jhr::layout::nchw16c
-                   : jhr::layout::nchw;
+        const jhr::layout l = kernels_layout(bf16());
+        return fits(l, g.out_channels) ? l : jhr::layout::nchw;
     }
 
     // Whether oneDNN implements bf16 convolutions on this CPU (AVX-512 and newer).
     static bool bf16_available() {
         static const bool value = [] {
             try {
-                const conv2d_geometry probe{1, 16, 8, 8, 16, 3, 1, 1};
                 (void)forward_pd(probe, false, dnnl::algorithm::convolution_direct, true);
                 return true;
             } catch (const dnnl::error& e) {
@@ -150,24 +146,30 @@ private:
     static tag src_tag(const conv2d_geometry& g) { return onednn_detail::tag_of(g.src_layout); }
     static tag dst_tag(const conv2d_geometry& g) { return onednn_detail::tag_of(g.dst_layout); }
 
-    // Whether oneDNN, free to choose, gives a 16-channel convolution activations in layout l: at fp32
-    // nChw16c (AVX-512), at bf16 nhwc (AMX). Asked once per (l, precision).
-    static bool kernels_use(jhr::layout l, bool low) {
-        const auto probe_once = [l, low] {
-            const conv2d_geometry probe{1, 16, 8, 8, 16, 3, 1, 1};
+    // A 16-channel convolution the layout probes ask oneDNN about.
+    static constexpr conv2d_geometry probe{1, 16, 8, 8, 16, 3, 1, 1};
+
+    // The layout oneDNN, free to choose, gives the probe's activations at fp32 (low false) or bf16,
+    // when it is the one the layers carry at that precision (nChw16c at fp32 with AVX-512, nhwc at
+    // bf16 with AMX); nchw otherwise. Asked once per precision.
+    static jhr::layout kernels_layout(bool low) {
+        const auto ask = [low] {
+            const jhr::layout l = low ? jhr::layout::nhwc : jhr::layout::nchw16c;
             const auto pd = forward_pd(probe, false, dnnl::algorithm::convolution_direct, low);
-            return pd.dst_desc() == dst_md(probe, onednn_detail::tag_of(l)) &&
-                   pd.src_desc() == src_md(probe, onednn_detail::tag_of(l), low);
+            const bool chosen = pd.dst_desc() == dst_md(probe, onednn_detail::tag_of(l)) &&
+                                pd.src_desc() == src_md(probe, onednn_detail::tag_of(l), low);
+            return chosen ? l : jhr::layout::nchw;
         };
         if (low) {
-            static const bool nhwc = probe_once();
-            return nhwc;
+            static const jhr::layout at_bf16 = ask();
+            return at_bf16;
         }
-        static const bool blocked = probe_once();
-        return blocked;
+        static const jhr::layout at_fp32 = ask();
+        return at_fp32;
     }
 
-    // The data type of the arguments bf16 precision narrows: source, weights, output gradient.
+    // The data type of the arguments bf16 precision narrows: source, weights, output gradient (the
+    // descriptors below are fp32 unless `low`).
     static dnnl::memory::data_type narrow(bool low) {
         return low ? dnnl::memory::data_type::bf16 : dnnl::memory::data_type::f32;
     }
@@ -175,14 +177,11 @@ private:
     static md src_md(const conv2d_geometry& g, tag t, bool low = false) {
         return {{g.batch, g.in_channels, g.in_height, g.in_width}, narrow(low), t};
     }
-    static md dst_md(const conv2d_geometry& g, tag t) {
-        return onednn_detail::plain({g.batch, g.out_channels, g.out_height(), g.out_width()}, t);
+    static md dst_md(const conv2d_geometry& g, tag t, bool low = false) {
+        return {{g.batch, g.out_channels, g.out_height(), g.out_width()}, narrow(low), t};
     }
     static md weights_md(const conv2d_geometry& g, tag t, bool low = false) {
         return {{g.out_channels, g.in_channels, g.kernel, g.kernel}, narrow(low), t};
-    }
-    static md narrow_dst_md(const conv2d_geometry& g, tag t, bool low) {
-        return {{g.batch, g.out_channels, g.out_height(), g.out_width()}, narrow(low), t};
     }
     static md bias_md(const conv2d_geometry& g) { return onednn_detail::plain({g.out_channels}, tag::a); }
     // The layout a primitive is created with: the caller's, or format_tag::any when blocked.
@@ -257,7 +256,7 @@ private:
                      dnnl::algorithm algo) {
         const onednn_detail::dims strides{g.stride, g.stride}, padding{g.pad, g.pad};
         const auto dx = src_md(g, pick(src_tag(g))), weights = weights_md(g, pick(tag::oihw), bf16()),
-                   dy = narrow_dst_md(g, pick(dst_tag(g)), bf16());
+                   dy = dst_md(g, pick(dst_tag(g)), bf16());
 #if DNNL_VERSION_MAJOR >= 3
         return {onednn_detail::engine(),         algo, dx, weights, dy, strides, padding, padding, hint,
                 onednn_detail::user_scratchpad()};
@@ -272,7 +271,7 @@ private:
                         const dnnl::convolution_forward::primitive_desc& hint, dnnl::algorithm algo) {
         const onednn_detail::dims strides{g.stride, g.stride}, padding{g.pad, g.pad};
         const auto x = src_md(g, pick(src_tag(g)), bf16()), dw = weights_md(g, pick(tag::oihw)),
-                   dy = narrow_dst_md(g, pick(dst_tag(g)), bf16());
+                   dy = dst_md(g, pick(dst_tag(g)), bf16());
 #if DNNL_VERSION_MAJOR >= 3
         if (bias)
             return {
