@@ -66,9 +66,11 @@ struct gemm_geometry {
 // weight [4, 3, 9, 9], output [2, 4, 12, 10], kernel 9, stride 1, pad 0}"; a layout other than
 // nchw is named after its shape.
 namespace detail {
-inline void append_shape(std::string& out, std::string_view label, const shape& s, layout l) {
-    out.append(label).append(s.str());
+inline void append_layout(std::string& out, layout l) {
     if (l != layout::nchw) out.append(" ").append(name(l));
+}
+inline void append_shape(std::string& out, std::string_view label, const shape& s, layout l) {
+    append_layout(out.append(label).append(s.str()), l);
 }
 } // namespace detail
 
@@ -102,7 +104,7 @@ inline std::string describe(const channel_geometry& g) {
         .append(std::to_string(g.channels))
         .append(", spatial ")
         .append(std::to_string(g.spatial));
-    if (g.data_layout != layout::nchw) out.append(" ").append(name(g.data_layout));
+    detail::append_layout(out, g.data_layout);
     return out.append("}");
 }
 inline std::string describe(const gemm_geometry& g) {
