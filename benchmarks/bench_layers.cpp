@@ -35,7 +35,7 @@ constexpr int batch = 16;
 
 template <class Backend, class Layer>
 void run_layer(benchmark::State& state, Layer layer, jhr::shape input, bool backward, jhr::precision p) {
-    if constexpr (jhr::SelectablePrecision<Backend>) Backend::set_precision(p); // each row sets its own
+    jhr::use_precision<Backend>(p); // each row sets its own
     jhr::rng r(1);
     layer.initialize(r);
     std::vector<float> host(input.size());

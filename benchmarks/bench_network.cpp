@@ -26,7 +26,7 @@ bool at_precision(benchmark::State& state) {
                                 .c_str());
         return false;
     }
-    if constexpr (jhr::SelectablePrecision<Backend>) Backend::set_precision(p);
+    jhr::use_precision<Backend>(p);
     return true;
 }
 

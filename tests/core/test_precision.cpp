@@ -45,4 +45,8 @@ TEST_CASE("a backend without the capability computes at fp32 only") {
     CHECK(jhr::computes_at<jhr::reference>(precision::fp32));
     CHECK_FALSE(jhr::computes_at<jhr::reference>(precision::bf16));
     CHECK(jhr::precisions_of<jhr::reference>() == "fp32");
+    CHECK_NOTHROW(jhr::use_precision<jhr::reference>(precision::fp32));
+    CHECK_THROWS_WITH_AS(jhr::use_precision<jhr::reference>(precision::bf16),
+                         "reference: precision bf16 is not available (this backend computes at fp32)",
+                         jhr::backend_error);
 }

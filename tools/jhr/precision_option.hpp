@@ -34,7 +34,7 @@ void apply_precision(const std::string& text) {
         throw CLI::ValidationError("--precision", text + " is not available on backend '" +
                                                       std::string(B::name) + "', which computes at " +
                                                       precisions_of<B>());
-    if constexpr (SelectablePrecision<B>) B::set_precision(p);
+    use_precision<B>(p);
 }
 
 // f.template operator()<B>() on the backend named `backend`, after setting its precision.

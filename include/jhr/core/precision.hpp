@@ -62,14 +62,19 @@ std::string precisions_of() {
     return list;
 }
 
+// backend_error "<B::name>: precision <p> is not available (this backend computes at <list>)".
+template <class B>
+backend_error precision_unavailable(precision p) {
+    return backend_error(std::string(B::name) + ": precision " + std::string(name(p)) +
+                         " is not available (this backend computes at " + precisions_of<B>() + ")");
+}
+
 // The setting a backend inherits: Self names the backend (Self::name) and says what it supports
 // (Self::supports_precision).
 template <class Self>
 struct precision_setting {
     static void set_precision(jhr::precision p) {
-        if (!Self::supports_precision(p))
-            throw backend_error(std::string(Self::name) + ": precision " + std::string(name(p)) +
-                                " is not available (this backend computes at " + precisions_of<Self>() + ")");
+        if (!Self::supports_precision(p)) throw precision_unavailable<Self>(p);
         value().store(p);
     }
     static jhr::precision precision() noexcept { return value().load(); }
@@ -80,6 +85,16 @@ private:
         return setting;
     }
 };
+
+// Sets backend B's precision, on any backend: one without SelectablePrecision computes at fp32
+// only. Throws precision_unavailable for a precision B does not compute at.
+template <class B>
+void use_precision(precision p) {
+    if constexpr (SelectablePrecision<B>)
+        B::set_precision(p);
+    else if (p != precision::fp32)
+        throw precision_unavailable<B>(p);
+}
 
 // Sets backend B's precision until the end of the scope, then restores the previous one.
 template <SelectablePrecision B>
