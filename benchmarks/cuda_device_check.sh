@@ -2,7 +2,11 @@
 # Builds the CUDA backend, its own suite and the typed suites, then runs them on this machine's GPU:
 # the CUDA suite whole, the typed suites' <jhr::cuda> test cases. With --bench, also builds `jhr`
 # and compares it with PyTorch on the same GPU at batch 128 (benchmarks/compare_torch.sh, fp32 and
-# tf32), plus PyTorch alone in bf16 autocast, into <build-dir>/cuda_bench.log.
+# tf32), plus PyTorch alone in bf16 autocast, into <build-dir>/cuda_bench.log; then `jhr train
+# --backend cuda` end to end (the data loader included) at batch 128, fp32 and tf32, 400 iterations on
+# 20,000 cached synthetic faces, whose images/s and data-wait share project the paper's 28,000-step
+# schedule, into <build-dir>/cuda_train.log (per-iteration lines in cuda_train_<precision>.jsonl: the
+# first epoch renders the faces, later ones read them from the cache).
 #
 # Usage: benchmarks/cuda_device_check.sh [build-dir] [--bench]     (default: build-cuda-device)
 # Needs: CUDA 12+ (nvcc on PATH or in /usr/local/cuda/bin), cuDNN 9, CMake 3.25+, and the project's
@@ -71,6 +75,16 @@ if [ "$bench" = 1 ]; then
   "${PYTHON:-/usr/bin/python3}" "$root/benchmarks/torch_joint.py" --device cuda --precision bf16 --batch 128 \
     --iterations 20 2>&1 | tee -a "$blog"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  echo "== training end to end: jhr train --backend cuda, batch 128"
+  tlog=$build/cuda_train.log
+  : >"$tlog"
+  for precision in fp32 tf32; do
+    echo "-- $precision" | tee -a "$tlog"
+    "$build/tools/jhr" train --backend cuda --precision "$precision" --data synthetic --identities 1000 \
+      --images 20 --batch 128 --iterations 400 --log-every 100 --workers "$(( jobs > 8 ? 8 : jobs ))" \
+      --metrics "$build/cuda_train_$precision.jsonl" --json 2>&1 | tee -a "$tlog"
+    [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  done
   set -e
 fi
 

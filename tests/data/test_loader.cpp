@@ -8,6 +8,11 @@
 #include <xtensor/xmanipulation.hpp>
 #include <xtensor/xview.hpp>
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <set>
 
 namespace {
@@ -23,6 +28,36 @@ std::vector<jhr::data::face_batch> epoch(jhr::data::batch_loader<jhr::data::synt
     while (auto b = loader.next()) out.push_back(std::move(*b));
     return out;
 }
+
+// Loads that wait (up to 2 s) until `wanted` of them are in flight at once, and count the most seen.
+struct gated_source {
+    struct gate {
+        std::mutex mutex;
+        std::condition_variable cv;
+        int in_flight = 0, most = 0, wanted = 0;
+    };
+    std::shared_ptr<gate> g;
+    std::size_t size() const { return 4; }
+    jhr::data::face_sample load(std::size_t i) const {
+        std::unique_lock lock(g->mutex);
+        g->most = std::max(g->most, ++g->in_flight);
+        g->cv.notify_all();
+        g->cv.wait_for(lock, std::chrono::seconds(2), [&] { return g->most >= g->wanted; });
+        --g->in_flight;
+        return {jhr::make_image(8, 8), std::int32_t(i)};
+    }
+};
+
+// Fails its first load of sample 0, then renders every sample.
+struct flaky_source {
+    std::shared_ptr<std::atomic<bool>> failed = std::make_shared<std::atomic<bool>>(false);
+    jhr::data::synthetic_source faces = small_source();
+    std::size_t size() const { return faces.size(); }
+    jhr::data::face_sample load(std::size_t i) const {
+        if (i == 0 && !failed->exchange(true)) throw jhr::io_error("flaky_source: first load of sample 0");
+        return faces.load(i);
+    }
+};
 
 } // namespace
 
@@ -75,6 +110,27 @@ TEST_CASE("same seed gives the same batches for any worker count; epochs and see
     bool differs = false;
     for (std::size_t i = 0; i < a.size(); ++i) differs |= a[i].labels != c[i].labels || a[i].hr != c[i].hr;
     CHECK(differs);
+}
+
+TEST_CASE("every worker builds a batch at once, even where prefetch is smaller") {
+    const auto g = std::make_shared<gated_source::gate>();
+    g->wanted = 4;
+    jhr::data::batch_loader loader(gated_source{g}, {.batch_size = 1, .workers = 4, .prefetch = 1});
+    int samples = 0;
+    while (auto b = loader.next()) samples += int(b->labels.size());
+    CHECK(samples == 4);
+    CHECK(g->most == 4);
+}
+
+TEST_CASE("a cached sample whose load failed is loaded again, not cached empty") {
+    jhr::data::batch_loader loader(flaky_source{},
+                                   {.batch_size = 15, .shuffle = false, .flip = false, .cache = true});
+    CHECK_THROWS_WITH_AS(loader.next(), doctest::Contains("first load"), jhr::io_error);
+    loader.start_epoch(1);
+    const auto retried = loader.next();
+    REQUIRE(retried.has_value());
+    jhr::data::batch_loader plain(small_source(), {.batch_size = 15, .shuffle = false, .flip = false});
+    CHECK(retried->hr == plain.next()->hr);
 }
 
 TEST_CASE("flip augmentation flips some samples, never changes labels") {

@@ -3,7 +3,9 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <limits>
+#include <thread>
 
 namespace {
 template <class B>
@@ -15,7 +17,31 @@ jhr::trainer_options tiny_options(std::int64_t iterations) {
     o.seed = 5;
     return o;
 }
+// tiny_faces, each load taking 50 ms more: a loader that cannot keep up with the training step.
+struct slow_faces {
+    jhr::data::synthetic_source faces = jhr::testing::tiny_faces(4, 4);
+    std::size_t size() const { return faces.size(); }
+    jhr::data::face_sample load(std::size_t i) const {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        return faces.load(i);
+    }
+};
 } // namespace
+
+TEST_CASE_TEMPLATE("trainer: the time spent waiting for a slow loader is reported", B, jhr::reference) {
+    auto net = jhr::make_joint_model<B>(jhr::testing::tiny_joint_options(4));
+    auto lo = jhr::testing::tiny_loader_options(4);
+    lo.cache = false;
+    jhr::data::batch_loader loader(slow_faces{}, lo);
+    jhr::trainer<B, decltype(net)> t(net, tiny_options<B>(3));
+    t.start();
+    jhr::input_preparer<B> prepare(jhr::setting::joint, 1);
+    const auto report = t.run(loader, 4, prepare);
+    // Three batches of four 50 ms loads from one worker: 0.6 s of loading, a few ms of training.
+    INFO("waited " << report.data_wait_seconds << " s of " << report.seconds << " s");
+    CHECK(report.data_wait_seconds > 0.3);
+    CHECK(report.data_wait_seconds <= report.seconds);
+}
 
 JHR_TYPED_TEST("trainer: joint training on synthetic faces lowers both loss terms", B) {
     auto net = jhr::make_joint_model<B>(jhr::testing::tiny_joint_options(4));

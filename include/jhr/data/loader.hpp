@@ -13,8 +13,9 @@
 // Order: a Fisher-Yates permutation drawn from (seed, epoch) when shuffle is on, else index order.
 // Each sample is flipped horizontally with probability 0.5 from a hash of (seed, epoch, position),
 // so batches are identical for any worker count. Workers (std::thread) build up to `prefetch`
-// batches ahead of the consumer. With `cache`, HR faces are kept after their first load (memory:
-// size() x H x W x 3 floats). An exception in a worker is rethrown by next() for that batch.
+// batches ahead of the consumer (at least one per worker, so every worker can be busy). With
+// `cache`, HR faces are kept after their first load (memory: size() x H x W x 3 floats), and reading
+// one takes no lock. An exception in a worker is rethrown by next() for that batch.
 #pragma once
 
 #include "jhr/core/error.hpp"
@@ -31,6 +32,7 @@
 #include <exception>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -94,7 +96,7 @@ struct loader_options {
     bool flip = true;   // horizontal flip with probability 0.5
     bool cache = false; // keep decoded HR faces in memory
     int workers = 2;
-    std::size_t prefetch = 4; // batches built ahead of the consumer
+    std::size_t prefetch = 4; // batches built ahead of the consumer; raised to `workers` if fewer
 };
 
 struct face_batch {
@@ -105,6 +107,8 @@ struct face_batch {
 
 // HxWxC images (all the same size) -> NCHW batch, normalised.
 host_tensor to_nchw(const std::vector<image>& images);
+// Writes img, normalised, as sample n of the NCHW batch; throws shape_error if its size differs.
+void write_nchw(const image& img, host_tensor& batch, std::size_t n);
 
 template <sample_source Source>
 class batch_loader {
@@ -125,7 +129,7 @@ public:
 
 private:
     face_batch build(std::size_t batch) const;
-    face_sample cached_load(std::size_t index) const;
+    const face_sample& cached_load(std::size_t index) const;
     void worker_loop();
     void stop();
 
@@ -133,8 +137,12 @@ private:
     loader_options options_;
     std::uint64_t epoch_ = 0;
     std::vector<std::size_t> order_;
-    mutable std::mutex cache_mutex_;
-    mutable std::map<std::size_t, face_sample> cache_;
+    // One slot per sample, filled at its first load (a throwing load leaves it to the next).
+    struct cache_slot {
+        std::once_flag loaded;
+        face_sample sample;
+    };
+    mutable std::unique_ptr<cache_slot[]> cache_;
 
     std::mutex mutex_;
     std::condition_variable cv_;
@@ -148,22 +156,24 @@ private:
 // Implementation
 // ---------------------------------------------------------------------------------------------
 
+inline void write_nchw(const image& img, host_tensor& batch, std::size_t n) {
+    const std::size_t c = batch.shape(1), h = batch.shape(2), w = batch.shape(3);
+    if (img.dimension() != 3 || img.shape(0) != h || img.shape(1) != w || img.shape(2) != c)
+        throw shape_error("to_nchw: image " + std::to_string(n) + " is " + std::to_string(img.shape(0)) +
+                          "x" + std::to_string(img.shape(1)) + "x" + std::to_string(img.shape(2)) +
+                          ", image 0 is " + std::to_string(h) + "x" + std::to_string(w) + "x" +
+                          std::to_string(c));
+    const float* src = img.data();
+    float* dst = batch.data() + n * c * h * w;
+    for (std::size_t ch = 0; ch < c; ++ch, dst += h * w)
+        for (std::size_t i = 0; i < h * w; ++i) dst[i] = (src[i * c + ch] - pixel_mean) / pixel_scale;
+}
+
 inline host_tensor to_nchw(const std::vector<image>& images) {
     if (images.empty()) return host_tensor::from_shape({0, 3, 0, 0});
-    const std::size_t h = images[0].shape(0), w = images[0].shape(1), c = images[0].shape(2);
-    host_tensor out = host_tensor::from_shape({images.size(), c, h, w});
-    for (std::size_t n = 0; n < images.size(); ++n) {
-        const image& img = images[n];
-        if (img.shape(0) != h || img.shape(1) != w || img.shape(2) != c)
-            throw shape_error("to_nchw: image " + std::to_string(n) + " is " + std::to_string(img.shape(0)) +
-                              "x" + std::to_string(img.shape(1)) + "x" + std::to_string(img.shape(2)) +
-                              ", image 0 is " + std::to_string(h) + "x" + std::to_string(w) + "x" +
-                              std::to_string(c));
-        for (std::size_t y = 0; y < h; ++y)
-            for (std::size_t x = 0; x < w; ++x)
-                for (std::size_t ch = 0; ch < c; ++ch)
-                    out(n, ch, y, x) = (img(y, x, ch) - pixel_mean) / pixel_scale;
-    }
+    host_tensor out =
+        host_tensor::from_shape({images.size(), images[0].shape(2), images[0].shape(0), images[0].shape(1)});
+    for (std::size_t n = 0; n < images.size(); ++n) write_nchw(images[n], out, n);
     return out;
 }
 
@@ -174,7 +184,8 @@ batch_loader<Source>::batch_loader(Source source, loader_options options)
     if (options_.scale < 1)
         throw shape_error("batch_loader: scale must be >= 1, got " + std::to_string(options_.scale));
     if (options_.workers < 1) options_.workers = 1;
-    if (options_.prefetch < 1) options_.prefetch = 1;
+    options_.prefetch = std::max(options_.prefetch, std::size_t(options_.workers));
+    if (options_.cache) cache_ = std::make_unique<cache_slot[]>(source_.size());
     start_epoch(0);
 }
 
@@ -206,37 +217,38 @@ void batch_loader<Source>::start_epoch(std::uint64_t epoch) {
 }
 
 template <sample_source Source>
-face_sample batch_loader<Source>::cached_load(std::size_t index) const {
-    {
-        std::lock_guard lock(cache_mutex_);
-        if (auto it = cache_.find(index); it != cache_.end()) return it->second;
-    }
-    face_sample s = source_.load(index);
-    std::lock_guard lock(cache_mutex_);
-    cache_.emplace(index, s);
-    return s;
+const face_sample& batch_loader<Source>::cached_load(std::size_t index) const {
+    cache_slot& slot = cache_[index];
+    std::call_once(slot.loaded, [&] { slot.sample = source_.load(index); });
+    return slot.sample;
 }
 
 template <sample_source Source>
 face_batch batch_loader<Source>::build(std::size_t batch) const {
     const std::size_t begin = batch * options_.batch_size;
     const std::size_t end = std::min(begin + options_.batch_size, order_.size());
-    std::vector<image> hr, lr;
     face_batch out;
     for (std::size_t pos = begin; pos < end; ++pos) {
         const std::size_t index = order_[pos];
-        face_sample s = options_.cache ? cached_load(index) : source_.load(index);
+        std::optional<face_sample> loaded;
+        const face_sample& s = options_.cache ? cached_load(index) : loaded.emplace(source_.load(index));
+        bool flip = false;
         if (options_.flip) {
             const std::uint64_t h = seeded_random::mix(seeded_random::mix(options_.seed ^ 0xf1f1ULL) ^
                                                        seeded_random::mix(epoch_ * 1000003ULL + pos));
-            if (h & 1) s.hr = flip_horizontal(s.hr);
+            flip = h & 1;
         }
-        lr.push_back(degrade(s.hr, options_.scale, true));
-        hr.push_back(std::move(s.hr));
+        const image flipped = flip ? flip_horizontal(s.hr) : image();
+        const image& hr = flip ? flipped : s.hr;
+        if (pos == begin) {
+            const std::size_t n = end - begin;
+            out.lr = host_tensor::from_shape({n, hr.shape(2), hr.shape(0), hr.shape(1)});
+            out.hr = host_tensor::from_shape({n, hr.shape(2), hr.shape(0), hr.shape(1)});
+        }
+        write_nchw(degrade(hr, options_.scale, true), out.lr, pos - begin);
+        write_nchw(hr, out.hr, pos - begin);
         out.labels.push_back(s.label);
     }
-    out.lr = to_nchw(lr);
-    out.hr = to_nchw(hr);
     return out;
 }
 

@@ -87,30 +87,43 @@ inline resize_taps resize_contributions(int in_length, int out_length, double sc
     return r;
 }
 
-// Resizes dimension `axis` (0 = rows, 1 = columns) of an HWC image.
-inline image resize_axis(const image& in, int axis, int out_length, double scale) {
-    const int h = int(in.shape(0)), w = int(in.shape(1)), c = int(in.shape(2));
-    const int in_length = axis == 0 ? h : w;
-    const resize_taps taps = resize_contributions(in_length, out_length, scale);
-    const int oh = axis == 0 ? out_length : h, ow = axis == 0 ? w : out_length;
-    image out = image::from_shape({std::size_t(oh), std::size_t(ow), std::size_t(c)});
+// The HWC image with rows and columns swapped (WxHxC).
+inline image transpose_hw(const image& in) {
+    const std::size_t h = in.shape(0), w = in.shape(1), c = in.shape(2);
+    image out = image::from_shape({w, h, c});
     const float* src = in.data();
     float* dst = out.data();
-    for (int y = 0; y < oh; ++y)
-        for (int x = 0; x < ow; ++x) {
-            const int o = axis == 0 ? y : x;
-            for (int ch = 0; ch < c; ++ch) {
-                double acc = 0.0;
-                for (int k = 0; k < taps.count; ++k) {
-                    const int i = taps.index[std::size_t(o) * taps.count + k];
-                    const int sy = axis == 0 ? i : y, sx = axis == 0 ? x : i;
-                    acc += taps.weight[std::size_t(o) * taps.count + k] *
-                           double(src[(std::size_t(sy) * w + sx) * c + ch]);
-                }
-                dst[(std::size_t(y) * ow + x) * c + ch] = float(acc);
-            }
-        }
+    for (std::size_t y = 0; y < h; ++y)
+        for (std::size_t x = 0; x < w; ++x)
+            for (std::size_t ch = 0; ch < c; ++ch) dst[(x * h + y) * c + ch] = src[(y * w + x) * c + ch];
     return out;
+}
+
+// Resizes the rows of an HWC image to out_length rows: each output row is the sum of its tapped
+// input rows, in tap order, accumulated in double (whole rows at a time, so the loop vectorises).
+inline image resize_rows(const image& in, int out_length, double scale) {
+    const resize_taps taps = resize_contributions(int(in.shape(0)), out_length, scale);
+    const std::size_t row = in.shape(1) * in.shape(2);
+    image out = image::from_shape({std::size_t(out_length), in.shape(1), in.shape(2)});
+    std::vector<double> acc(row);
+    for (int y = 0; y < out_length; ++y) {
+        std::fill(acc.begin(), acc.end(), 0.0);
+        for (int k = 0; k < taps.count; ++k) {
+            const double weight = taps.weight[std::size_t(y) * taps.count + k];
+            if (weight == 0.0) continue; // adds nothing to finite pixels
+            const float* s = in.data() + std::size_t(taps.index[std::size_t(y) * taps.count + k]) * row;
+            for (std::size_t j = 0; j < row; ++j) acc[j] += weight * double(s[j]);
+        }
+        float* d = out.data() + std::size_t(y) * row;
+        for (std::size_t j = 0; j < row; ++j) d[j] = float(acc[j]);
+    }
+    return out;
+}
+
+// Resizes dimension `axis` (0 = rows, 1 = columns) of an HWC image; columns go through a transpose.
+inline image resize_axis(const image& in, int axis, int out_length, double scale) {
+    if (axis == 0) return resize_rows(in, out_length, scale);
+    return transpose_hw(resize_rows(transpose_hw(in), out_length, scale));
 }
 
 inline image resize_with_scales(const image& img, int out_h, int out_w, double scale_h, double scale_w) {

@@ -54,6 +54,7 @@ struct training_report {
     std::vector<std::string> names;
     std::vector<std::vector<double>> losses; // per iteration run, per head
     double seconds = 0, images_per_second = 0;
+    double data_wait_seconds = 0; // of seconds, spent waiting for the loader (the input pipeline is behind)
 };
 
 template <Backend B, class Net>
@@ -111,7 +112,10 @@ public:
                 epoch = iteration_ / per_epoch;
                 loader.start_epoch(epoch);
             }
+            const auto asked = std::chrono::steady_clock::now();
             std::optional<data::face_batch> batch = loader.next();
+            report.data_wait_seconds +=
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count();
             if (!batch || batch->labels.size() != batch_size)
                 throw error("trainer: the loader ended epoch " + std::to_string(epoch) + " early");
             prepare(*batch, input_, target_);
@@ -133,7 +137,8 @@ public:
                                net_.total_loss(),
                                schedule_.factor(iteration_ - 1),
                                double(report.losses.size() * batch_size) / std::max(seconds, 1e-9),
-                               seconds};
+                               seconds,
+                               report.data_wait_seconds};
             if (metrics) metrics << to_json(record).dump() << "\n" << std::flush;
             if (options_.progress &&
                 (iteration_ % options_.log_every == 0 || iteration_ == options_.iterations))
