@@ -34,10 +34,11 @@ TEST_CASE("cuda relu agrees with the reference" * jhr::testing::needs_gpu()) {
 
 TEST_CASE("cuda prelu agrees with the reference, forward and backward" * jhr::testing::needs_gpu()) {
     const jhr::channel_geometry geometries[] = {
-        {2, 64, 57 * 49}, // FRNET after the first pooling
-        {2, 512, 5 * 4},  // FRNET's last residual stage
-        {128, 512, 1},    // the inner-product PReLU at the paper's batch size
-        {3, 5, 7},
+        {2, 64, 57 * 49},              // FRNET after the first pooling
+        {2, 512, 5 * 4},               // FRNET's last residual stage
+        {128, 512, 1},                 // the inner-product PReLU at the paper's batch size
+        {16, 64, 114 * 98},            // FRNET's first PReLU, one block per sample and channel
+        {3, 5, 7},          {0, 4, 9}, // an empty batch: dx empty, dalpha zero
     };
     for (const auto& g : geometries) {
         CAPTURE(g.batch);

@@ -4,6 +4,7 @@
 
 #include "launch.cuh"
 
+#include <algorithm>
 #include <string>
 
 namespace jhr::backends {
@@ -29,21 +30,42 @@ struct prelu_forward_op {
     }
 };
 
-// One block per channel: writes dx for the channel's elements and dalpha[c] (summed in double).
-__global__ void prelu_backward_kernel(channel_geometry g, const float* x, const float* alpha, const float* dy,
-                                      float* dx, float* dalpha) {
-    const int c = blockIdx.x;
+// PReLU backward runs in (channel, group of samples) blocks, so that every SM has work even at 64
+// channels: each block writes dx over its samples' pixels of one channel and the partial dalpha
+// sum (double) of that part; a second kernel adds each channel's partials in a fixed order.
+struct prelu_backward_split {
+    int samples_per_block, groups; // groups of samples per channel
+    explicit prelu_backward_split(const channel_geometry& g)
+        : samples_per_block(g.spatial > 0 ? std::max(1, 4 * cuda_detail::block_size / g.spatial) : 1),
+          groups(g.spatial > 0 ? (g.batch + samples_per_block - 1) / samples_per_block : 0) {}
+};
+
+__global__ void prelu_backward_kernel(channel_geometry g, int samples_per_block, const float* x,
+                                      const float* alpha, const float* dy, float* dx, double* partials) {
+    const int c = blockIdx.y, first = blockIdx.x * samples_per_block;
+    const int last = min(first + samples_per_block, g.batch);
     const float a = alpha[c];
-    const std::size_t spatial = std::size_t(g.spatial), per_channel = std::size_t(g.batch) * spatial;
+    const std::size_t spatial = std::size_t(g.spatial);
     double da = 0;
-    for (std::size_t j = threadIdx.x; j < per_channel; j += blockDim.x) {
-        const std::size_t n = j / spatial, i = (n * g.channels + c) * spatial + j % spatial;
-        const float v = x[i], grad = dy[i];
-        dx[i] = v > 0.0f ? grad : a * grad;
-        if (v <= 0.0f) da += double(grad) * v;
+    for (int n = first; n < last; ++n) {
+        const std::size_t base = (std::size_t(n) * g.channels + c) * spatial;
+        for (std::size_t s = threadIdx.x; s < spatial; s += blockDim.x) {
+            const float v = x[base + s], grad = dy[base + s];
+            dx[base + s] = v > 0.0f ? grad : a * grad;
+            if (v <= 0.0f) da += double(grad) * v;
+        }
     }
     da = cuda_detail::block_sum(da);
-    if (threadIdx.x == 0) dalpha[c] = float(da);
+    if (threadIdx.x == 0) partials[std::size_t(c) * gridDim.x + blockIdx.x] = da;
+}
+
+// One block per channel: dalpha[c] = the sum of the channel's `groups` partials (0 when none).
+__global__ void prelu_dalpha_kernel(int groups, const double* partials, float* dalpha) {
+    const int c = blockIdx.x;
+    double sum = 0;
+    for (int i = threadIdx.x; i < groups; i += blockDim.x) sum += partials[std::size_t(c) * groups + i];
+    sum = cuda_detail::block_sum(sum);
+    if (threadIdx.x == 0) dalpha[c] = float(sum);
 }
 
 // One thread per output: the first maximum of its window in row-major order, as the reference.
@@ -118,8 +140,17 @@ void cuda_activation::prelu_backward(const channel_geometry& g, const float* x, 
                                      const float* dy, float* dx, float* dalpha) {
     expect_nchw(g, "cuda", "prelu_backward");
     if (g.channels == 0) return;
-    prelu_backward_kernel<<<unsigned(g.channels), cuda_detail::block_size>>>(g, x, alpha, dy, dx, dalpha);
-    JHR_CUDA_CHECK_LAUNCH(prelu_backward_kernel);
+    const prelu_backward_split split(g);
+    cuda_buffer<double> partials(std::size_t(g.channels) * std::size_t(split.groups));
+    if (split.groups > 0) {
+        prelu_backward_kernel<<<dim3(unsigned(split.groups), unsigned(g.channels)),
+                                cuda_detail::block_size>>>(g, split.samples_per_block, x, alpha, dy, dx,
+                                                           partials.data());
+        JHR_CUDA_CHECK_LAUNCH(prelu_backward_kernel);
+    }
+    prelu_dalpha_kernel<<<unsigned(g.channels), cuda_detail::block_size>>>(split.groups, partials.data(),
+                                                                           dalpha);
+    JHR_CUDA_CHECK_LAUNCH(prelu_dalpha_kernel);
 }
 
 void cuda_pooling::max_pool2d_forward(const pool2d_geometry& g, const float* x, float* y, float* workspace) {

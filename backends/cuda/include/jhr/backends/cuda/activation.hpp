@@ -2,7 +2,8 @@
 //
 // Same contracts as the reference: y = max(x, 0); PReLU y = x for x > 0, alpha[c] x otherwise;
 // dalpha[c] = sum over batch and pixels of dy x where x <= 0, written (not accumulated) and
-// reduced in double, one thread block per channel.
+// reduced in double: blocks of one channel and a group of samples (about 1024 pixels or more)
+// write partial sums, which a second kernel adds per channel in a fixed order (results repeat).
 #pragma once
 
 #include "jhr/core/geometry.hpp"
