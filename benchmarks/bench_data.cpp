@@ -3,9 +3,14 @@
 // needs about 12,000 samples/s from the loader while the GPU trains.
 //   degrade:       one 124x108 face to its 4x LR version, bicubic-upscaled back (the SRNET input);
 //   loader/cached: whole epochs of batch 128 from cached synthetic faces (degrade, flip, NCHW),
-//                  argument = workers.
+//                  argument = workers;
+//   prepare_joint: the trainer thread's own share of a step at batch 128 before the network runs:
+//                  the Joint Model's input and cropped HR target from a loaded batch, copied into
+//                  backend tensors (reference backend: plain host copies).
 // Run: jhr_bench_data --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+#include "jhr/backends/reference.hpp"
 #include "jhr/data/loader.hpp"
+#include "jhr/train/inputs.hpp"
 
 #include <benchmark/benchmark.h>
 
@@ -36,9 +41,23 @@ void loader_cached(benchmark::State& state) {
     state.SetItemsProcessed(std::int64_t(samples));
 }
 
+void prepare_joint(benchmark::State& state) {
+    loader_options o;
+    o.batch_size = 128;
+    o.hr_border = jhr::srnet_options{}.border(); // as jhr train: the loader cuts the HR target
+    batch_loader<synthetic_source> loader(synthetic_source(synthetic_faces(1), 16, 8), o);
+    const face_batch batch = *loader.next();
+    jhr::input_preparer<jhr::reference> prepare(jhr::setting::joint, jhr::srnet_options{}.border());
+    jhr::tensor<jhr::reference> input, target;
+    for (auto _ : state) prepare(batch, input, target);
+    state.SetItemsProcessed(state.iterations() * std::int64_t(o.batch_size));
+}
+
 } // namespace
 
 BENCHMARK(degrade_face);
 BENCHMARK(loader_cached)->Arg(1)->Arg(2)->Arg(4)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+BENCHMARK(prepare_joint)->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();

@@ -133,6 +133,12 @@ TEST_CASE("a cached sample whose load failed is loaded again, not cached empty")
     CHECK(retried->hr == plain.next()->hr);
 }
 
+TEST_CASE("hr_border cuts the HR faces in the loader; a border the faces cannot lose is an error") {
+    jhr::data::batch_loader too_wide(small_source(), {.batch_size = 4, .hr_border = 14});
+    CHECK_THROWS_WITH_AS(too_wide.next(), doctest::Contains("cannot cut 14 px"), jhr::shape_error);
+    CHECK_THROWS_AS(jhr::data::batch_loader(small_source(), {.hr_border = -1}), jhr::shape_error);
+}
+
 TEST_CASE("flip augmentation flips some samples, never changes labels") {
     jhr::data::batch_loader plain(small_source(),
                                   {.batch_size = 15, .seed = 4, .shuffle = false, .flip = false});

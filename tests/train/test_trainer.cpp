@@ -43,6 +43,30 @@ TEST_CASE_TEMPLATE("trainer: the time spent waiting for a slow loader is reporte
     CHECK(report.data_wait_seconds <= report.seconds);
 }
 
+TEST_CASE_TEMPLATE("input_preparer: HR faces cut by the loader give the tensors cut here", B,
+                   jhr::reference) {
+    auto lo = jhr::testing::tiny_loader_options(4);
+    jhr::data::batch_loader whole(jhr::testing::tiny_faces(2, 2), lo);
+    lo.hr_border = 3;
+    jhr::data::batch_loader cut(jhr::testing::tiny_faces(2, 2), lo);
+    const auto a = *whole.next(), b = *cut.next();
+    CHECK(b.hr_border == 3);
+    CHECK(b.hr.shape(2) == a.hr.shape(2) - 6);
+    CHECK(b.lr == a.lr);
+    for (auto s : {jhr::setting::joint, jhr::setting::hr}) {
+        CAPTURE(jhr::to_string(s));
+        jhr::input_preparer<B> prepare(s, 3);
+        jhr::tensor<B> input_a, target_a, input_b, target_b;
+        prepare(a, input_a, target_a);
+        prepare(b, input_b, target_b);
+        CHECK(input_b.to_host() == input_a.to_host());
+        if (s == jhr::setting::joint) CHECK(target_b.to_host() == target_a.to_host());
+    }
+    jhr::input_preparer<B> narrower(jhr::setting::joint, 2); // the loader cut more than this border
+    jhr::tensor<B> input, target;
+    CHECK_THROWS_WITH_AS(narrower(b, input, target), doctest::Contains("lost 3 px"), jhr::shape_error);
+}
+
 JHR_TYPED_TEST("trainer: joint training on synthetic faces lowers both loss terms", B) {
     auto net = jhr::make_joint_model<B>(jhr::testing::tiny_joint_options(4));
     jhr::data::batch_loader loader(jhr::testing::tiny_faces(4, 8), jhr::testing::tiny_loader_options(8));

@@ -121,6 +121,7 @@ nlohmann::json train_network(const train_options& o, Net& net, const model_confi
     lo.seed = o.seed;
     lo.workers = o.workers;
     lo.cache = o.cache || o.data == "synthetic";
+    lo.hr_border = config.model.srnet.border(); // the pixel loss's target, cut by the workers
     data::batch_loader loader(std::move(source), lo);
 
     trainer_options to;

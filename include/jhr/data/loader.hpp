@@ -8,7 +8,8 @@
 // batch_loader<Source> yields batches of `batch_size` samples (the last batch of an epoch may be
 // smaller) with
 //   lr:     degrade(hr, scale, upscale = true), normalised, NCHW (the SR network input),
-//   hr:     the HR face, normalised, NCHW (the SR target),
+//   hr:     the HR face less `hr_border` pixels on each side (SRNET's border: the SR target, cut
+//           here by the workers rather than on the training thread), normalised, NCHW,
 //   labels: one int32 per sample.
 // Order: a Fisher-Yates permutation drawn from (seed, epoch) when shuffle is on, else index order.
 // Each sample is flipped horizontally with probability 0.5 from a hash of (seed, epoch, position),
@@ -97,18 +98,21 @@ struct loader_options {
     bool cache = false; // keep decoded HR faces in memory
     int workers = 2;
     std::size_t prefetch = 4; // batches built ahead of the consumer; raised to `workers` if fewer
+    int hr_border = 0;        // pixels cut from each side of the HR face in face_batch::hr
 };
 
 struct face_batch {
     host_tensor lr;
     host_tensor hr;
     std::vector<std::int32_t> labels;
+    int hr_border = 0; // pixels already cut from each side of hr
 };
 
 // HxWxC images (all the same size) -> NCHW batch, normalised.
 host_tensor to_nchw(const std::vector<image>& images);
-// Writes img, normalised, as sample n of the NCHW batch; throws shape_error if its size differs.
-void write_nchw(const image& img, host_tensor& batch, std::size_t n);
+// Writes img less `border` pixels on each side, normalised, as sample n of the NCHW batch; throws
+// shape_error if that size differs from the batch's.
+void write_nchw(const image& img, host_tensor& batch, std::size_t n, std::size_t border = 0);
 
 template <sample_source Source>
 class batch_loader {
@@ -156,17 +160,20 @@ private:
 // Implementation
 // ---------------------------------------------------------------------------------------------
 
-inline void write_nchw(const image& img, host_tensor& batch, std::size_t n) {
+inline void write_nchw(const image& img, host_tensor& batch, std::size_t n, std::size_t border) {
     const std::size_t c = batch.shape(1), h = batch.shape(2), w = batch.shape(3);
-    if (img.dimension() != 3 || img.shape(0) != h || img.shape(1) != w || img.shape(2) != c)
+    const std::size_t full_h = h + 2 * border, full_w = w + 2 * border;
+    if (img.shape(0) != full_h || img.shape(1) != full_w || img.shape(2) != c)
         throw shape_error("to_nchw: image " + std::to_string(n) + " is " + std::to_string(img.shape(0)) +
                           "x" + std::to_string(img.shape(1)) + "x" + std::to_string(img.shape(2)) +
-                          ", image 0 is " + std::to_string(h) + "x" + std::to_string(w) + "x" +
+                          ", image 0 is " + std::to_string(full_h) + "x" + std::to_string(full_w) + "x" +
                           std::to_string(c));
-    const float* src = img.data();
     float* dst = batch.data() + n * c * h * w;
-    for (std::size_t ch = 0; ch < c; ++ch, dst += h * w)
-        for (std::size_t i = 0; i < h * w; ++i) dst[i] = (src[i * c + ch] - pixel_mean) / pixel_scale;
+    for (std::size_t ch = 0; ch < c; ++ch)
+        for (std::size_t y = 0; y < h; ++y) {
+            const float* src = img.data() + ((y + border) * full_w + border) * c + ch;
+            for (std::size_t x = 0; x < w; ++x) *dst++ = (src[x * c] - pixel_mean) / pixel_scale;
+        }
 }
 
 inline host_tensor to_nchw(const std::vector<image>& images) {
@@ -183,6 +190,8 @@ batch_loader<Source>::batch_loader(Source source, loader_options options)
     if (options_.batch_size == 0) throw shape_error("batch_loader: batch_size must be positive");
     if (options_.scale < 1)
         throw shape_error("batch_loader: scale must be >= 1, got " + std::to_string(options_.scale));
+    if (options_.hr_border < 0)
+        throw shape_error("batch_loader: hr_border must be >= 0, got " + std::to_string(options_.hr_border));
     if (options_.workers < 1) options_.workers = 1;
     options_.prefetch = std::max(options_.prefetch, std::size_t(options_.workers));
     if (options_.cache) cache_ = std::make_unique<cache_slot[]>(source_.size());
@@ -240,13 +249,19 @@ face_batch batch_loader<Source>::build(std::size_t batch) const {
         }
         const image flipped = flip ? flip_horizontal(s.hr) : image();
         const image& hr = flip ? flipped : s.hr;
+        const std::size_t border = std::size_t(options_.hr_border);
         if (pos == begin) {
-            const std::size_t n = end - begin;
-            out.lr = host_tensor::from_shape({n, hr.shape(2), hr.shape(0), hr.shape(1)});
-            out.hr = host_tensor::from_shape({n, hr.shape(2), hr.shape(0), hr.shape(1)});
+            const std::size_t n = end - begin, h = hr.shape(0), w = hr.shape(1);
+            if (2 * border >= h || 2 * border >= w)
+                throw shape_error("batch_loader: cannot cut " + std::to_string(border) +
+                                  " px per side from a " + std::to_string(h) + "x" + std::to_string(w) +
+                                  " face");
+            out.lr = host_tensor::from_shape({n, hr.shape(2), h, w});
+            out.hr = host_tensor::from_shape({n, hr.shape(2), h - 2 * border, w - 2 * border});
+            out.hr_border = options_.hr_border;
         }
         write_nchw(degrade(hr, options_.scale, true), out.lr, pos - begin);
-        write_nchw(hr, out.hr, pos - begin);
+        write_nchw(hr, out.hr, pos - begin, border);
         out.labels.push_back(s.label);
     }
     return out;

@@ -247,6 +247,7 @@ table4_result run_table4(TrainSource train_source, const verification_set<TestSo
     lo.scale = o.scale;
     lo.seed = o.seed;
     lo.cache = true;
+    lo.hr_border = border;
     data::batch_loader loader(std::move(train_source), lo);
     const auto begin = std::chrono::steady_clock::now();
 

@@ -3,6 +3,8 @@
 // input:  what the network receives (LR upscaled for srnet/joint; cropped HR or LR, or a fixed
 //         SRNET's output, for the FRNET-only settings),
 // target: the centre-cropped HR face, the pixel loss's target (unused by FRNET-only settings).
+// A batch whose HR faces the loader cut already (loader_options::hr_border = the border) is copied
+// as it is: that keeps the crop off the training thread.
 #pragma once
 
 #include "jhr/data/loader.hpp"
@@ -26,10 +28,14 @@ public:
         case setting::srnet:
         case setting::joint:
             input.assign(batch.lr);
-            target.assign(crop_border(batch.hr, border_));
+            assign_cropped(target, batch.hr, hr_crop(batch));
             break;
-        case setting::hr: input.assign(crop_border(batch.hr, border_)); break;
-        case setting::lr: input.assign(crop_border(batch.lr, border_)); break;
+        case setting::hr:
+            assign_cropped(input, batch.hr, hr_crop(batch));
+            break;
+        case setting::lr:
+            input.assign(crop_border(batch.lr, border_));
+            break;
         case setting::hallucinated:
             lr_.assign(batch.lr);
             input.copy_from(hallucinator_->forward(lr_));
@@ -39,6 +45,20 @@ public:
     jhr::setting setting() const { return setting_; }
 
 private:
+    // The pixels still to cut from each side of batch.hr.
+    int hr_crop(const data::face_batch& batch) const {
+        if (batch.hr_border > border_)
+            throw shape_error("input_preparer: the batch's HR faces lost " + std::to_string(batch.hr_border) +
+                              " px per side, more than the border " + std::to_string(border_));
+        return border_ - batch.hr_border;
+    }
+    static void assign_cropped(tensor<B>& t, const host_tensor& x, int border) {
+        if (border == 0)
+            t.assign(x);
+        else
+            t.assign(crop_border(x, border));
+    }
+
     jhr::setting setting_;
     int border_;
     srnet<B>* hallucinator_;

@@ -13,6 +13,7 @@
 
 #include "jhr/core/tensor.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace jhr {
@@ -21,11 +22,16 @@ enum class setting { srnet, hr, lr, hallucinated, joint };
 
 inline std::string to_string(setting s) {
     switch (s) {
-    case setting::srnet: return "srnet";
-    case setting::hr: return "hr";
-    case setting::lr: return "lr";
-    case setting::hallucinated: return "hallucinated";
-    case setting::joint: return "joint";
+    case setting::srnet:
+        return "srnet";
+    case setting::hr:
+        return "hr";
+    case setting::lr:
+        return "lr";
+    case setting::hallucinated:
+        return "hallucinated";
+    case setting::joint:
+        return "joint";
     }
     return "?";
 }
@@ -42,11 +48,11 @@ inline host_tensor crop_border(const host_tensor& x, int border) {
     if (border < 0 || 2 * std::size_t(border) >= h || 2 * std::size_t(border) >= w)
         throw shape_error("crop_border: cannot remove " + std::to_string(border) + " px per side from " +
                           std::to_string(h) + "x" + std::to_string(w));
-    host_tensor out = host_tensor::from_shape({n, c, h - 2 * border, w - 2 * border});
-    for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t k = 0; k < c; ++k)
-            for (std::size_t y = 0; y < out.shape(2); ++y)
-                for (std::size_t v = 0; v < out.shape(3); ++v) out(i, k, y, v) = x(i, k, y + border, v + border);
+    const std::size_t b = std::size_t(border), oh = h - 2 * b, ow = w - 2 * b;
+    host_tensor out = host_tensor::from_shape({n, c, oh, ow});
+    for (std::size_t plane = 0; plane < n * c; ++plane)
+        for (std::size_t y = 0; y < oh; ++y)
+            std::copy_n(x.data() + (plane * h + y + b) * w + b, ow, out.data() + (plane * oh + y) * ow);
     return out;
 }
 
