@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Builds the CUDA backend, its own suite and the typed suites, then runs them on this machine's GPU:
-# the CUDA suite whole, the typed suites' <jhr::cuda> test cases. With --bench, also builds `jhr`
-# and compares it with PyTorch on the same GPU at batch 128 (benchmarks/compare_torch.sh, fp32 and
-# tf32), plus PyTorch alone in bf16 autocast, into <build-dir>/cuda_bench.log; then `jhr train
-# --backend cuda` end to end (the data loader included) at batch 128, fp32 and tf32, 400 iterations on
-# 20,000 cached synthetic faces, whose images/s and data-wait share project the paper's 28,000-step
-# schedule, into <build-dir>/cuda_train.log (per-iteration lines in cuda_train_<precision>.jsonl: the
-# first epoch renders the faces, later ones read them from the cache).
+# Builds the CUDA backend, its own suites and the typed suites, then runs them on this machine's
+# GPU: the CUDA suites whole (jhr_test_cuda, jhr_test_cuda_loading), the typed suites' <jhr::cuda>
+# test cases. With --bench, also builds `jhr` and compares it with PyTorch on the same GPU at batch
+# 128 (benchmarks/compare_torch.sh, fp32 and tf32), plus PyTorch alone in bf16 autocast, into
+# <build-dir>/cuda_bench.log; then `jhr train --backend cuda` end to end (the data loader included)
+# at batch 128, fp32 and tf32, 400 iterations on 20,000 cached synthetic faces, whose images/s and
+# data-wait share project the paper's 28,000-step schedule, into <build-dir>/cuda_train.log
+# (per-iteration lines in cuda_train_<precision>.jsonl: the first epoch renders the faces, later
+# ones read them from the cache).
 #
 # Usage: benchmarks/cuda_device_check.sh [build-dir] [--bench]     (default: build-cuda-device)
 # Needs: CUDA 12+ (nvcc on PATH or in /usr/local/cuda/bin), cuDNN 9, CMake 3.25+, and the project's
@@ -42,7 +43,7 @@ cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DJHR_
 
 echo "== build"
 start=$(date +%s)
-targets=(jhr_test_cuda)
+targets=(jhr_test_cuda jhr_test_cuda_loading)
 for area in $typed; do targets+=("jhr_test_$area"); done
 [ "$bench" = 1 ] && targets+=(jhr_cli)
 cmake --build "$build" --target "${targets[@]}" -j "$jobs"
@@ -53,8 +54,10 @@ log=$build/cuda_test.log
 : >"$log"
 status=0
 set +e
-"$build/tests/cuda/jhr_test_cuda" --duration=true 2>&1 | tee -a "$log"
-[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+for suite in jhr_test_cuda jhr_test_cuda_loading; do
+  "$build/tests/cuda/$suite" --duration=true 2>&1 | tee -a "$log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+done
 for area in $typed; do
   echo "-- typed suite $area on jhr::cuda" | tee -a "$log"
   "$build/tests/$area/jhr_test_$area" --duration=true --test-case='*<jhr::cuda>' 2>&1 | tee -a "$log"

@@ -1,6 +1,7 @@
 // jhr/backends/cuda/dense.hpp against the reference: GEMM in all four transposition cases with
-// beta 0 (old contents ignored, even NaN) and beta != 0, at the paper's inner-product shapes, plus
-// add_row_vector and sum_rows; GEMM at tf32 precision within tf32_tolerance.
+// beta 0 (old contents ignored, even NaN) and beta != 0, an empty inner dimension (C = beta C), at
+// the paper's inner-product shapes, plus add_row_vector and sum_rows; GEMM at tf32 precision within
+// tf32_tolerance, and not equal to fp32 (so TF32 really ran).
 #include "backends/agreement.hpp"
 #include "gpu.hpp"
 
@@ -19,8 +20,9 @@ using jhr::testing::to_host;
 
 namespace {
 
-void check_gemm(const jhr::gemm_geometry& g, float alpha, float beta,
-                double tolerance = agreement_tolerance) {
+// Returns the GPU's C.
+std::vector<float> check_gemm(const jhr::gemm_geometry& g, float alpha, float beta,
+                              double tolerance = agreement_tolerance) {
     CAPTURE(g.trans_a);
     CAPTURE(g.trans_b);
     CAPTURE(g.m);
@@ -37,7 +39,9 @@ void check_gemm(const jhr::gemm_geometry& g, float alpha, float beta,
     auto dc = to_device(c);
     jhr::reference::gemm(g, alpha, a.data(), b.data(), beta, c.data());
     jhr::cuda::gemm(g, alpha, da.data(), db.data(), beta, dc.data());
-    CHECK(relative_difference(to_host(dc), c) < tolerance);
+    auto result = to_host(dc);
+    CHECK(relative_difference(result, c) < tolerance);
+    return result;
 }
 
 } // namespace
@@ -50,6 +54,8 @@ TEST_CASE("cuda gemm agrees with the reference for every transposition, beta 0 a
                 check_gemm({trans_a, trans_b, 7, 5, 3}, 1.0f, beta);
                 check_gemm({trans_a, trans_b, 33, 65, 129}, -0.5f, beta);
                 check_gemm({trans_a, trans_b, 1, 1, 1}, 2.0f, beta);
+                check_gemm({trans_a, trans_b, 4, 3, 0}, 1.0f,
+                           beta); // e.g. a weight gradient of an empty batch
             }
 }
 
@@ -70,11 +76,15 @@ TEST_CASE("cuda gemm at tf32 precision agrees within 3e-3 at the paper's inner-p
                                          {false, false, 8, 10240, 512},
                                          {true, false, 512, 10240, 8},
                                          {false, true, 8, 10575, 512}};
+    std::vector<float> tf32_first;
     {
         const jhr::testing::precision_scope tf32(jhr::precision::tf32);
         for (const auto& g : shapes) check_gemm(g, 1.0f, 0.0f, jhr::testing::tf32_tolerance);
+        tf32_first = check_gemm(shapes[0], 1.0f, 0.0f, jhr::testing::tf32_tolerance);
     }
     for (const auto& g : shapes) check_gemm(g, 1.0f, 0.0f);
+    // TF32 rounds the 10240-long products' inputs to 10 mantissa bits: fp32 differs from it.
+    CHECK(relative_difference(tf32_first, check_gemm(shapes[0], 1.0f, 0.0f)) > 1e-6);
 }
 
 TEST_CASE("cuda add_row_vector and sum_rows agree with the reference" * jhr::testing::needs_gpu()) {

@@ -6,25 +6,29 @@ namespace jhr::backends::cuda_detail {
 
 context::context() {
     JHR_CUDNN_CHECK(cudnnCreate(&cudnn_));
-    try {
-        JHR_CUBLAS_CHECK(blas().create(&cublas_));
-        JHR_CUBLAS_CHECK(blas().set_math_mode(cublas_, CUBLAS_DEFAULT_MATH));
-        JHR_CUBLAS_CHECK(blas().set_pointer_mode(cublas_, CUBLAS_POINTER_MODE_HOST));
-    } catch (...) {
-        if (cublas_) blas().destroy(cublas_);
-        cudnnDestroy(cudnn_);
-        throw;
-    }
 }
 
 // Destruction may run at thread or process exit, possibly after the driver has shut down: statuses
 // are ignored here rather than thrown from a destructor.
 context::~context() {
-    blas().destroy(cublas_);
+    if (cublas_) blas().destroy(cublas_);
     cudnnDestroy(cudnn_);
 }
 
 cublasHandle_t context::cublas(jhr::precision precision) {
+    if (!cublas_) {
+        cublasHandle_t handle = nullptr;
+        JHR_CUBLAS_CHECK(blas().create(&handle));
+        try {
+            JHR_CUBLAS_CHECK(blas().set_math_mode(handle, CUBLAS_DEFAULT_MATH));
+            JHR_CUBLAS_CHECK(blas().set_pointer_mode(handle, CUBLAS_POINTER_MODE_HOST));
+        } catch (...) {
+            blas().destroy(handle);
+            throw;
+        }
+        cublas_ = handle;
+        blas_precision_ = jhr::precision::fp32;
+    }
     if (precision != blas_precision_) {
         JHR_CUBLAS_CHECK(blas().set_math_mode(
             cublas_, precision == jhr::precision::tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));

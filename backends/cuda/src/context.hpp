@@ -1,5 +1,6 @@
-// The per-thread state of the CUDA backend (private header): the cuDNN and cuBLAS handles, created
-// at a thread's first use on the current device, and a workspace buffer that only grows. Handles
+// The per-thread state of the CUDA backend (private header): the cuDNN handle, created at a
+// thread's first use on the current device, the cuBLAS handle, created at its first GEMM (so a
+// program that never multiplies matrices never loads cuBLAS), and a workspace buffer that only grows. Handles
 // run on the legacy default stream, like every kernel of the backend. cuBLAS's math mode follows
 // the precision asked for: CUBLAS_DEFAULT_MATH for fp32 (no TF32), CUBLAS_TF32_TENSOR_OP_MATH for tf32.
 #pragma once
@@ -22,7 +23,7 @@ public:
     ~context();
 
     cudnnHandle_t cudnn() const { return cudnn_; }
-    // The cuBLAS handle, its math mode set for `precision`.
+    // The cuBLAS handle (created at the first call), its math mode set for `precision`.
     cublasHandle_t cublas(jhr::precision precision);
     // At least `bytes` bytes of scratch device memory, valid until the next call on this thread.
     void* workspace(std::size_t bytes);

@@ -1,4 +1,5 @@
 // jhr/backends/cuda/dense.hpp: cuBLAS GEMM and the row/column kernels.
+#include "jhr/backends/cuda/arithmetic.hpp"
 #include "jhr/backends/cuda/dense.hpp"
 
 #include "context.hpp"
@@ -30,6 +31,14 @@ __global__ void sum_rows_kernel(std::size_t rows, std::size_t cols, const float*
 void cuda_dense::gemm(const gemm_geometry& g, float alpha, const float* a, const float* b, float beta,
                       float* c) {
     if (g.m == 0 || g.n == 0) return;
+    const std::size_t mn = std::size_t(g.m) * std::size_t(g.n);
+    if (g.k == 0) { // C = beta C, which cuBLAS is not relied on to write for an empty inner dimension
+        if (beta == 0.0f)
+            JHR_CUDA_CHECK(cudaMemset(c, 0, mn * sizeof(float)));
+        else if (beta != 1.0f)
+            cuda_arithmetic::scale(mn, beta, c);
+        return;
+    }
     const cublasOperation_t op_a = g.trans_a ? CUBLAS_OP_T : CUBLAS_OP_N;
     const cublasOperation_t op_b = g.trans_b ? CUBLAS_OP_T : CUBLAS_OP_N;
     const int lda = g.trans_a ? g.m : g.k, ldb = g.trans_b ? g.k : g.n;

@@ -33,16 +33,19 @@ struct prelu_forward_op {
 // PReLU backward runs in (channel, group of samples) blocks, so that every SM has work even at 64
 // channels: each block writes dx over its samples' pixels of one channel and the partial dalpha
 // sum (double) of that part; a second kernel adds each channel's partials in a fixed order.
+// Channels run along the grid's x (up to 2^31 - 1 blocks), groups along y (at most 65535).
 struct prelu_backward_split {
+    static constexpr int max_groups = 65535;
     int samples_per_block, groups; // groups of samples per channel
     explicit prelu_backward_split(const channel_geometry& g)
-        : samples_per_block(g.spatial > 0 ? std::max(1, 4 * cuda_detail::block_size / g.spatial) : 1),
+        : samples_per_block(std::max({1, g.spatial > 0 ? 4 * cuda_detail::block_size / g.spatial : 1,
+                                      (g.batch + max_groups - 1) / max_groups})),
           groups(g.spatial > 0 ? (g.batch + samples_per_block - 1) / samples_per_block : 0) {}
 };
 
 __global__ void prelu_backward_kernel(channel_geometry g, int samples_per_block, const float* x,
                                       const float* alpha, const float* dy, float* dx, double* partials) {
-    const int c = blockIdx.y, first = blockIdx.x * samples_per_block;
+    const int c = blockIdx.x, first = blockIdx.y * samples_per_block;
     const int last = min(first + samples_per_block, g.batch);
     const float a = alpha[c];
     const std::size_t spatial = std::size_t(g.spatial);
@@ -56,7 +59,7 @@ __global__ void prelu_backward_kernel(channel_geometry g, int samples_per_block,
         }
     }
     da = cuda_detail::block_sum(da);
-    if (threadIdx.x == 0) partials[std::size_t(c) * gridDim.x + blockIdx.x] = da;
+    if (threadIdx.x == 0) partials[std::size_t(c) * gridDim.y + blockIdx.y] = da;
 }
 
 // One block per channel: dalpha[c] = the sum of the channel's `groups` partials (0 when none).
@@ -143,7 +146,7 @@ void cuda_activation::prelu_backward(const channel_geometry& g, const float* x, 
     const prelu_backward_split split(g);
     cuda_buffer<double> partials(std::size_t(g.channels) * std::size_t(split.groups));
     if (split.groups > 0) {
-        prelu_backward_kernel<<<dim3(unsigned(split.groups), unsigned(g.channels)),
+        prelu_backward_kernel<<<dim3(unsigned(g.channels), unsigned(split.groups)),
                                 cuda_detail::block_size>>>(g, split.samples_per_block, x, alpha, dy, dx,
                                                            partials.data());
         JHR_CUDA_CHECK_LAUNCH(prelu_backward_kernel);

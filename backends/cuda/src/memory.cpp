@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace jhr::backends {
@@ -28,6 +29,8 @@ class caching_allocator {
 public:
     void* allocate(std::size_t bytes) {
         if (bytes == 0) return nullptr;
+        if (bytes > max_request) // e.g. a size computed from a negative dimension
+            throw backend_error(where("cuda: cannot allocate " + std::to_string(bytes) + " bytes"));
         const std::size_t size = bucket_size(bytes);
         std::lock_guard lock(mutex_);
         if (auto free = free_.find(size); free != free_.end() && !free->second.empty()) {
@@ -84,12 +87,20 @@ public:
     }
 
 private:
+    // Forgets every cached block before freeing them, so a failing cudaFree cannot leave a freed
+    // block in a free list; the first failure is reported after all were tried.
     void release_cached_locked() {
-        for (auto& [size, blocks] : free_)
-            for (void* block : blocks) JHR_CUDA_CHECK(cudaFree(block));
-        free_.clear();
+        const auto lists = std::exchange(free_, {});
         stats_.bytes_cached = 0;
+        cudaError_t first = cudaSuccess;
+        for (const auto& [size, blocks] : lists)
+            for (void* block : blocks)
+                if (const cudaError_t status = cudaFree(block); status != cudaSuccess && first == cudaSuccess)
+                    first = status;
+        cuda_detail::check(first, "cudaFree of a cached block", __FILE__, __LINE__);
     }
+
+    static constexpr std::size_t max_request = std::size_t(1) << 62;
 
     std::mutex mutex_;
     std::map<std::size_t, std::vector<void*>> free_;
