@@ -1,7 +1,8 @@
 #!/bin/sh
 # Same-run comparison of `jhr bench` with benchmarks/torch_joint.py (PyTorch): the paper's Joint
 # Model, training step and inference, same batch and thread count, one after the other.
-# Prints both images/s, the ratios jhr/PyTorch and the peak resident memory of each.
+# Prints both images/s, the ratios jhr/PyTorch and the peak resident memory of each (on a GPU also
+# the peak device memory: jhr's allocator statistics, PyTorch's max_memory_allocated).
 # Usage: benchmarks/compare_torch.sh [JHR_BINARY] [BATCH] [THREADS] [ITERATIONS]
 #   defaults: build-bench/tools/jhr 16 2 10; BACKEND=onednn by default. PRECISION is fp32 by
 #   default, bf16 (both sides autocast-style bf16 convolutions; onednn or cuda) or tf32 (cuda).
@@ -36,4 +37,7 @@ for key, label in (("train", "training"), ("infer", "inference")):
     a, b = j[key + "_images_per_second"], t[key + "_images_per_second"]
     print(f"{label + ' im/s':12}{a:18.2f}{b:22.2f}{a / b:14.2f}")
 print(f"{'peak MiB':12}{j['peak_rss_mib']:18.0f}{t['peak_rss_mib']:22.0f}{j['peak_rss_mib'] / t['peak_rss_mib']:14.2f}")
+if j.get("peak_device_mib") is not None and t.get("peak_device_mib") is not None:
+    a, b = j["peak_device_mib"], t["peak_device_mib"]
+    print(f"{'device MiB':12}{a:18.0f}{b:22.0f}{a / b:14.2f}")
 PY

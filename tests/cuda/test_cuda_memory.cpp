@@ -52,6 +52,7 @@ TEST_CASE("the caching allocator reuses freed blocks of the same size bucket" * 
         CHECK(stats.allocations == 1);
         CHECK(stats.reuses == 0);
         CHECK(stats.bytes_in_use == in_use_before + 4096);
+        CHECK(stats.peak_bytes_in_use == in_use_before + 4096);
     }
     CHECK(jhr::cuda::allocator_statistics().bytes_cached >= 4096);
     {
@@ -63,6 +64,8 @@ TEST_CASE("the caching allocator reuses freed blocks of the same size bucket" * 
     auto stats = jhr::cuda::allocator_statistics();
     CHECK(stats.allocations == 2);
     CHECK(stats.reuses == 1);
+    CHECK(stats.bytes_in_use == in_use_before);
+    CHECK(stats.peak_bytes_in_use == in_use_before + 2 * 4096); // b and c at once
 
     // A repeated step (same sizes) is served from the cache alone.
     jhr::cuda::reset_allocator_statistics();

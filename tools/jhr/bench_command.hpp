@@ -8,8 +8,10 @@
 // Each is warmed up, then timed K times; images/s = batch / median step time. Peak resident
 // memory (getrusage ru_maxrss) is read after the training iterations, before inference, and so is
 // the number of host blocks the timed training steps took from the system rather than the block
-// cache (backends/reference/host_allocator.hpp; 0 once the cache is warm) and, on oneDNN, the
-// activation tensors reordered per timed training step (onednn::activation_reorders).
+// cache (backends/reference/host_allocator.hpp; 0 once the cache is warm), on oneDNN the
+// activation tensors reordered per timed training step (onednn::activation_reorders), and on CUDA
+// the peak device memory held by buffers since the process started (as PyTorch's
+// max_memory_allocated) and the cudaMalloc calls of the timed training steps (0 once warm).
 // --backend is any built backend (tools/jhr/backend_dispatch.hpp). --threads sets the backend's
 // thread count where it has one (oneDNN: its OpenMP pool); --convolution picks oneDNN's
 // convolution algorithm (backends/onednn/convolution.hpp). joint_benchmark<B> is the fixture,
@@ -30,6 +32,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <concepts>
 #include <cstdint>
 #include <iostream>
 #include <memory>
@@ -121,9 +124,11 @@ struct bench_result {
     std::vector<double> train_ms, infer_ms; // per timed iteration
     double train_median_ms = 0, infer_median_ms = 0;
     double train_images_per_second = 0, infer_images_per_second = 0;
-    double peak_rss_mib = 0;                            // after the training iterations
-    std::size_t host_blocks_from_system = 0;            // during the timed training iterations
-    std::optional<double> activation_reorders_per_step; // oneDNN: per timed training iteration
+    double peak_rss_mib = 0;                              // after the training iterations
+    std::size_t host_blocks_from_system = 0;              // during the timed training iterations
+    std::optional<double> activation_reorders_per_step;   // oneDNN: per timed training iteration
+    std::optional<double> peak_device_mib;                // CUDA: the most device memory held by buffers
+    std::optional<std::size_t> device_blocks_from_system; // CUDA: cudaMalloc calls in timed training steps
 };
 
 inline double median(std::vector<double> v) {
@@ -157,6 +162,13 @@ concept counts_activation_reorders = requires {
     B::activation_reorders();
 };
 
+// Backends with a device memory allocator that keeps statistics (CUDA).
+template <class B>
+concept counts_device_memory = requires {
+    { B::allocator_statistics().peak_bytes_in_use } -> std::convertible_to<std::size_t>;
+    { B::allocator_statistics().allocations } -> std::convertible_to<std::size_t>;
+};
+
 template <Backend B>
 bench_result run_bench(const bench_options& o) {
     joint_benchmark_options jo;
@@ -166,12 +178,18 @@ bench_result run_bench(const bench_options& o) {
     const auto& blocks = backends::host_block_cache::instance();
     for (int i = 0; i < o.warmup; ++i) bench.train();
     const std::size_t warm_blocks = blocks.blocks_from_system();
-    std::size_t warm_reorders = 0;
+    std::size_t warm_reorders = 0, warm_device_blocks = 0;
     if constexpr (counts_activation_reorders<B>) warm_reorders = B::activation_reorders();
+    if constexpr (counts_device_memory<B>) warm_device_blocks = B::allocator_statistics().allocations;
     r.train_ms = time_ms(0, o.iterations, [&] { bench.train(); });
     r.host_blocks_from_system = blocks.blocks_from_system() - warm_blocks;
     if constexpr (counts_activation_reorders<B>)
         r.activation_reorders_per_step = double(B::activation_reorders() - warm_reorders) / o.iterations;
+    if constexpr (counts_device_memory<B>) {
+        const auto stats = B::allocator_statistics(); // the peak since the process started, as PyTorch's
+        r.peak_device_mib = double(stats.peak_bytes_in_use) / double(1 << 20);
+        r.device_blocks_from_system = stats.allocations - warm_device_blocks;
+    }
     r.peak_rss_mib = peak_rss_mib();
     r.infer_ms = time_ms(o.warmup, o.iterations, [&] { bench.infer(); });
     r.train_median_ms = median(r.train_ms);
@@ -198,6 +216,10 @@ inline void print_bench(const bench_options& o, const bench_result& r) {
                          {"infer_ms", r.infer_ms}};
         if (r.activation_reorders_per_step)
             j["activation_reorders_per_step"] = *r.activation_reorders_per_step;
+        if (r.peak_device_mib) {
+            j["peak_device_mib"] = *r.peak_device_mib;
+            j["device_blocks_from_system"] = *r.device_blocks_from_system;
+        }
         std::cout << j.dump() << "\n";
         return;
     }
@@ -212,6 +234,10 @@ inline void print_bench(const bench_options& o, const bench_result& r) {
               << "\n";
     if (r.activation_reorders_per_step)
         std::cout << "  activation reorders per training step: " << *r.activation_reorders_per_step << "\n";
+    if (r.peak_device_mib)
+        std::cout << "  peak device memory in buffers: " << *r.peak_device_mib << " MiB\n"
+                  << "  device blocks taken (cudaMalloc) in timed training steps: "
+                  << *r.device_blocks_from_system << "\n";
 }
 
 inline void add_bench_command(CLI::App& app) {

@@ -4,6 +4,7 @@
 
 #include "check.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <mutex>
@@ -39,7 +40,7 @@ public:
             live_.emplace(block, size);
             ++stats_.reuses;
             stats_.bytes_cached -= size;
-            stats_.bytes_in_use += size;
+            add_in_use(size);
             return block;
         }
         void* block = nullptr;
@@ -53,7 +54,7 @@ public:
                            __LINE__);
         live_.emplace(block, size);
         ++stats_.allocations;
-        stats_.bytes_in_use += size;
+        add_in_use(size);
         return block;
     }
 
@@ -80,6 +81,7 @@ public:
     void reset_statistics() {
         std::lock_guard lock(mutex_);
         stats_.allocations = stats_.reuses = 0;
+        stats_.peak_bytes_in_use = stats_.bytes_in_use;
     }
     void release_cached() {
         std::lock_guard lock(mutex_);
@@ -87,6 +89,11 @@ public:
     }
 
 private:
+    void add_in_use(std::size_t size) {
+        stats_.bytes_in_use += size;
+        stats_.peak_bytes_in_use = std::max(stats_.peak_bytes_in_use, stats_.bytes_in_use);
+    }
+
     // Forgets every cached block before freeing them, so a failing cudaFree cannot leave a freed
     // block in a free list; the first failure is reported after all were tried.
     void release_cached_locked() {

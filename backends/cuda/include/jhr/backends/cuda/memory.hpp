@@ -22,10 +22,11 @@ namespace jhr::backends {
 
 // Counters of the caching allocator since the process started (or the last reset_statistics).
 struct cuda_allocator_statistics {
-    std::size_t allocations = 0;  // requests served by cudaMalloc
-    std::size_t reuses = 0;       // requests served from a free list
-    std::size_t bytes_in_use = 0; // bucket bytes held by live buffers
-    std::size_t bytes_cached = 0; // bucket bytes waiting in free lists
+    std::size_t allocations = 0;       // requests served by cudaMalloc
+    std::size_t reuses = 0;            // requests served from a free list
+    std::size_t bytes_in_use = 0;      // bucket bytes held by live buffers
+    std::size_t bytes_cached = 0;      // bucket bytes waiting in free lists
+    std::size_t peak_bytes_in_use = 0; // the most bytes_in_use held at once since start or reset
 };
 
 struct cuda_memory {
@@ -34,7 +35,8 @@ struct cuda_memory {
     // Returns a block from allocate() to its free list; nullptr is ignored. Never throws.
     static void deallocate(void* block) noexcept;
     static cuda_allocator_statistics allocator_statistics();
-    // Zeroes allocations and reuses (byte counts stay, they describe the present).
+    // Zeroes allocations and reuses and restarts the peak from the bytes in use now (the byte counts
+    // stay: they describe the present).
     static void reset_allocator_statistics();
     // Frees every cached block with cudaFree (live buffers are untouched).
     static void release_cached_memory();
