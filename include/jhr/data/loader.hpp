@@ -27,6 +27,8 @@
 #include "jhr/io/image.hpp"
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <concepts>
 #include <condition_variable>
 #include <cstdint>
@@ -141,12 +143,14 @@ private:
     loader_options options_;
     std::uint64_t epoch_ = 0;
     std::vector<std::size_t> order_;
-    // One slot per sample, filled at its first load (a throwing load leaves it to the next).
+    // One slot per sample, filled at its first load under one of the striped locks (a throwing
+    // load leaves it to the next); once `loaded`, read without a lock.
     struct cache_slot {
-        std::once_flag loaded;
+        std::atomic<bool> loaded{false};
         face_sample sample;
     };
     mutable std::unique_ptr<cache_slot[]> cache_;
+    mutable std::array<std::mutex, 64> cache_locks_;
 
     std::mutex mutex_;
     std::condition_variable cv_;
@@ -228,7 +232,12 @@ void batch_loader<Source>::start_epoch(std::uint64_t epoch) {
 template <sample_source Source>
 const face_sample& batch_loader<Source>::cached_load(std::size_t index) const {
     cache_slot& slot = cache_[index];
-    std::call_once(slot.loaded, [&] { slot.sample = source_.load(index); });
+    if (slot.loaded.load(std::memory_order_acquire)) return slot.sample;
+    std::lock_guard lock(cache_locks_[index % cache_locks_.size()]);
+    if (!slot.loaded.load(std::memory_order_relaxed)) {
+        slot.sample = source_.load(index);
+        slot.loaded.store(true, std::memory_order_release);
+    }
     return slot.sample;
 }
 
