@@ -4,8 +4,8 @@
 # test cases. With --bench, also builds `jhr` and compares it with PyTorch on the same GPU at batch
 # 128 (benchmarks/compare_torch.sh, fp32 and tf32), plus PyTorch alone in bf16 autocast, into
 # <build-dir>/cuda_bench.log; then `jhr train --backend cuda` end to end (the data loader included)
-# at batch 128, fp32 and tf32, 400 iterations on 20,000 cached synthetic faces, whose images/s and
-# data-wait share project the paper's 28,000-step schedule, into <build-dir>/cuda_train.log
+# at batch 128, fp32 and tf32, 400 iterations on 20,000 cached synthetic faces, whose images/s,
+# data wait and input copy time project the paper's 28,000-step schedule, into <build-dir>/cuda_train.log
 # (per-iteration lines in cuda_train_<precision>.jsonl: the first epoch renders the faces, later
 # ones read them from the cache).
 #

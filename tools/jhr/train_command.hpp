@@ -164,6 +164,7 @@ nlohmann::json train_network(const train_options& o, Net& net, const model_confi
             {"seconds", report.seconds},
             {"images_per_second", report.images_per_second},
             {"data_wait_seconds", report.data_wait_seconds},
+            {"input_copy_seconds", report.input_copy_seconds},
             {"final_losses", losses},
             {"checkpoint", o.checkpoint.empty() ? nlohmann::json() : nlohmann::json(o.checkpoint)}};
 }

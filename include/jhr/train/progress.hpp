@@ -21,7 +21,8 @@ struct step_record {
     double learning_rate_factor = 1;
     double images_per_second = 0;
     double elapsed_seconds = 0;
-    double data_wait_seconds = 0; // of elapsed_seconds, spent waiting for the loader's next batch
+    double data_wait_seconds = 0;  // of elapsed_seconds, spent waiting for the loader's next batch
+    double input_copy_seconds = 0; // of elapsed_seconds, spent copying batches into backend tensors
 };
 
 inline nlohmann::json to_json(const step_record& r) {
@@ -33,7 +34,8 @@ inline nlohmann::json to_json(const step_record& r) {
             {"lr_factor", r.learning_rate_factor},
             {"images_per_second", r.images_per_second},
             {"elapsed_seconds", r.elapsed_seconds},
-            {"data_wait_seconds", r.data_wait_seconds}};
+            {"data_wait_seconds", r.data_wait_seconds},
+            {"input_copy_seconds", r.input_copy_seconds}};
 }
 
 inline std::string format_duration(double seconds) {

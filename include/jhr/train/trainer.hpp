@@ -55,6 +55,9 @@ struct training_report {
     std::vector<std::vector<double>> losses; // per iteration run, per head
     double seconds = 0, images_per_second = 0;
     double data_wait_seconds = 0; // of seconds, spent waiting for the loader (the input pipeline is behind)
+    // Of seconds, spent in `prepare`: copying each batch into backend tensors (on CUDA, synchronous
+    // host-to-device copies, which first wait for the GPU work already queued).
+    double input_copy_seconds = 0;
 };
 
 template <Backend B, class Net>
@@ -114,11 +117,13 @@ public:
             }
             const auto asked = std::chrono::steady_clock::now();
             std::optional<data::face_batch> batch = loader.next();
-            report.data_wait_seconds +=
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count();
+            const auto received = std::chrono::steady_clock::now();
+            report.data_wait_seconds += std::chrono::duration<double>(received - asked).count();
             if (!batch || batch->labels.size() != batch_size)
                 throw error("trainer: the loader ended epoch " + std::to_string(epoch) + " early");
             prepare(*batch, input_, target_);
+            report.input_copy_seconds +=
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - received).count();
             const targets<B> t{&target_, batch->labels};
             const auto& losses = net_.train_step(input_, t);
             for (std::size_t k = 0; k < losses.size(); ++k)
@@ -138,7 +143,8 @@ public:
                                schedule_.factor(iteration_ - 1),
                                double(report.losses.size() * batch_size) / std::max(seconds, 1e-9),
                                seconds,
-                               report.data_wait_seconds};
+                               report.data_wait_seconds,
+                               report.input_copy_seconds};
             if (metrics) metrics << to_json(record).dump() << "\n" << std::flush;
             if (options_.progress &&
                 (iteration_ % options_.log_every == 0 || iteration_ == options_.iterations))
