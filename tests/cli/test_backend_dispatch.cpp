@@ -48,7 +48,11 @@ TEST_CASE("a known backend left out of the build, or CUDA without a GPU, is a cl
 #if !defined(JHR_HAVE_CUDA)
     CHECK(error_of("cuda").find("'cuda' is not built") != std::string::npos);
 #else
-    if (!jhr::cuda::available()) CHECK(error_of("cuda").find("no usable CUDA device") != std::string::npos);
+    if (!jhr::cuda::available()) {
+        const std::string message = error_of("cuda");
+        CHECK(message.find("no usable CUDA device") != std::string::npos);
+        CHECK(message.substr(message.find("choose one of:")).find("cuda") == std::string::npos);
+    }
 #endif
 #if !defined(JHR_HAVE_ONEDNN)
     CHECK(error_of("onednn").find("'onednn' is not built") != std::string::npos);

@@ -17,6 +17,7 @@
 #endif
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -40,9 +41,11 @@ inline std::string default_backend() {
     return built_backends().front();
 }
 
-inline std::string built_backends_list() {
+// "onednn, reference, cuda", leaving out `except`.
+inline std::string built_backends_list(std::string_view except = {}) {
     std::string list;
-    for (const std::string& n : built_backends()) list += (list.empty() ? "" : ", ") + n;
+    for (const std::string& n : built_backends())
+        if (n != except) list += (list.empty() ? "" : ", ") + n;
     return list;
 }
 
@@ -57,7 +60,7 @@ decltype(auto) with_backend(const std::string& name, F&& f) {
             throw backend_error(
                 "backend 'cuda' is built but no usable CUDA device was found (driver missing or "
                 "no GPU); choose one of: " +
-                built_backends_list());
+                built_backends_list("cuda"));
         return std::forward<F>(f).template operator()<jhr::cuda>();
     }
 #endif
