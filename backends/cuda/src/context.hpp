@@ -1,8 +1,9 @@
 // The per-thread state of the CUDA backend (private header): the cuDNN handle, created at a
 // thread's first use on the current device, the cuBLAS handle, created at its first GEMM (so a
-// program that never multiplies matrices never loads cuBLAS), and a workspace buffer that only grows. Handles
-// run on the legacy default stream, like every kernel of the backend. cuBLAS's math mode follows
-// the precision asked for: CUBLAS_DEFAULT_MATH for fp32 (no TF32), CUBLAS_TF32_TENSOR_OP_MATH for tf32.
+// program that never multiplies matrices never loads cuBLAS), and a workspace buffer that only
+// grows. Handles run on the legacy default stream, like every kernel of the backend. cuBLAS's math
+// mode follows the precision asked for: CUBLAS_DEFAULT_MATH for fp32 (no TF32),
+// CUBLAS_TF32_TENSOR_OP_MATH for tf32.
 #pragma once
 
 #include "jhr/backends/cuda/memory.hpp"

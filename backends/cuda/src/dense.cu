@@ -31,8 +31,8 @@ __global__ void sum_rows_kernel(std::size_t rows, std::size_t cols, const float*
 void cuda_dense::gemm(const gemm_geometry& g, float alpha, const float* a, const float* b, float beta,
                       float* c) {
     if (g.m == 0 || g.n == 0) return;
-    const std::size_t mn = std::size_t(g.m) * std::size_t(g.n);
     if (g.k == 0) { // C = beta C, which cuBLAS is not relied on to write for an empty inner dimension
+        const std::size_t mn = std::size_t(g.m) * std::size_t(g.n);
         if (beta == 0.0f)
             JHR_CUDA_CHECK(cudaMemset(c, 0, mn * sizeof(float)));
         else if (beta != 1.0f)

@@ -4,6 +4,8 @@
 // reduce_to_host(n, term) returns sum_{i < n} term(i) in double: a fixed grid of blocks writes one
 // partial sum each, a single block adds the partials, and the host copies the result back (which
 // waits for the GPU). The order of additions depends only on n, so results repeat exactly.
+// totals_kernel, launched with one block per group, adds each group's `count` partial sums the
+// same way (reduce_to_host's second pass; PReLU's dalpha per channel).
 #pragma once
 
 #include "jhr/backends/cuda/memory.hpp"
@@ -46,12 +48,15 @@ __global__ void partial_sums_kernel(std::size_t n, Term term, double* partials) 
     if (threadIdx.x == 0) partials[blockIdx.x] = s;
 }
 
-template <class Value>
-__global__ void total_kernel(unsigned count, const Value* partials, Value* total) {
+// Block b: totals[b] = the sum of partials[b * count, (b + 1) * count), in a fixed order (0 when
+// count is 0).
+template <class Value, class Total>
+__global__ void totals_kernel(unsigned count, const Value* partials, Total* totals) {
+    const Value* group = partials + std::size_t(blockIdx.x) * count;
     Value s = 0;
-    for (unsigned i = threadIdx.x; i < count; i += blockDim.x) s += partials[i];
+    for (unsigned i = threadIdx.x; i < count; i += blockDim.x) s += group[i];
     s = block_sum(s);
-    if (threadIdx.x == 0) *total = s;
+    if (threadIdx.x == 0) totals[blockIdx.x] = Total(s);
 }
 
 template <class Op>
@@ -76,8 +81,8 @@ double reduce_to_host(std::size_t n, Term term) {
     cuda_buffer<double> partials(blocks + 1);
     partial_sums_kernel<<<blocks, block_size>>>(n, term, partials.data());
     JHR_CUDA_CHECK_LAUNCH(partial_sums_kernel);
-    total_kernel<<<1, block_size>>>(blocks, partials.data(), partials.data() + blocks);
-    JHR_CUDA_CHECK_LAUNCH(total_kernel);
+    totals_kernel<<<1, block_size>>>(blocks, partials.data(), partials.data() + blocks);
+    JHR_CUDA_CHECK_LAUNCH(totals_kernel);
     double total = 0;
     cuda_memory::copy_to_host(&total, partials.data() + blocks, sizeof total);
     return total;

@@ -32,7 +32,7 @@ struct prelu_forward_op {
 
 // PReLU backward runs in (channel, group of samples) blocks, so that every SM has work even at 64
 // channels: each block writes dx over its samples' pixels of one channel and the partial dalpha
-// sum (double) of that part; a second kernel adds each channel's partials in a fixed order.
+// sum (double) of that part; totals_kernel adds each channel's partials in a fixed order.
 // Channels run along the grid's x (up to 2^31 - 1 blocks), groups along y (at most 65535).
 struct prelu_backward_split {
     static constexpr int max_groups = 65535;
@@ -60,15 +60,6 @@ __global__ void prelu_backward_kernel(channel_geometry g, int samples_per_block,
     }
     da = cuda_detail::block_sum(da);
     if (threadIdx.x == 0) partials[std::size_t(c) * gridDim.y + blockIdx.y] = da;
-}
-
-// One block per channel: dalpha[c] = the sum of the channel's `groups` partials (0 when none).
-__global__ void prelu_dalpha_kernel(int groups, const double* partials, float* dalpha) {
-    const int c = blockIdx.x;
-    double sum = 0;
-    for (int i = threadIdx.x; i < groups; i += blockDim.x) sum += partials[std::size_t(c) * groups + i];
-    sum = cuda_detail::block_sum(sum);
-    if (threadIdx.x == 0) dalpha[c] = float(sum);
 }
 
 // One thread per output: the first maximum of its window in row-major order, as the reference.
@@ -151,9 +142,10 @@ void cuda_activation::prelu_backward(const channel_geometry& g, const float* x, 
                                                            partials.data());
         JHR_CUDA_CHECK_LAUNCH(prelu_backward_kernel);
     }
-    prelu_dalpha_kernel<<<unsigned(g.channels), cuda_detail::block_size>>>(split.groups, partials.data(),
-                                                                           dalpha);
-    JHR_CUDA_CHECK_LAUNCH(prelu_dalpha_kernel);
+    // dalpha[c]: the sum of channel c's partials (0 for an empty batch).
+    cuda_detail::totals_kernel<<<unsigned(g.channels), cuda_detail::block_size>>>(unsigned(split.groups),
+                                                                                  partials.data(), dalpha);
+    JHR_CUDA_CHECK_LAUNCH(totals_kernel);
 }
 
 void cuda_pooling::max_pool2d_forward(const pool2d_geometry& g, const float* x, float* y, float* workspace) {

@@ -245,6 +245,7 @@ template <sample_source Source>
 face_batch batch_loader<Source>::build(std::size_t batch) const {
     const std::size_t begin = batch * options_.batch_size;
     const std::size_t end = std::min(begin + options_.batch_size, order_.size());
+    const std::size_t border = std::size_t(options_.hr_border);
     face_batch out;
     for (std::size_t pos = begin; pos < end; ++pos) {
         const std::size_t index = order_[pos];
@@ -258,7 +259,6 @@ face_batch batch_loader<Source>::build(std::size_t batch) const {
         }
         const image flipped = flip ? flip_horizontal(s.hr) : image();
         const image& hr = flip ? flipped : s.hr;
-        const std::size_t border = std::size_t(options_.hr_border);
         if (pos == begin) {
             const std::size_t n = end - begin, h = hr.shape(0), w = hr.shape(1);
             if (2 * border >= h || 2 * border >= w)
