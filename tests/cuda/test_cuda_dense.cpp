@@ -1,7 +1,7 @@
 // jhr/backends/cuda/dense.hpp against the reference: GEMM in all four transposition cases with
 // beta 0 (old contents ignored, even NaN) and beta != 0, an empty inner dimension (C = beta C), at
-// the paper's inner-product shapes, plus add_row_vector and sum_rows; GEMM at tf32 precision within
-// tf32_tolerance, and not equal to fp32 (so TF32 really ran).
+// the paper's inner-product shapes; GEMM at tf32 precision within tf32_tolerance, and not equal to
+// fp32 (so TF32 really ran). add_row_vector and sum_rows: test_cuda_rows.cpp.
 #include "backends/agreement.hpp"
 #include "gpu.hpp"
 
@@ -85,26 +85,4 @@ TEST_CASE("cuda gemm at tf32 precision agrees within 3e-3 at the paper's inner-p
     for (const auto& g : shapes) check_gemm(g, 1.0f, 0.0f);
     // TF32 rounds the 10240-long products' inputs to 10 mantissa bits: fp32 differs from it.
     CHECK(relative_difference(tf32_first, check_gemm(shapes[0], 1.0f, 0.0f)) > 1e-6);
-}
-
-TEST_CASE("cuda add_row_vector and sum_rows agree with the reference" * jhr::testing::needs_gpu()) {
-    for (const auto& [rows, cols] :
-         {std::pair<std::size_t, std::size_t>{1, 1}, {128, 512}, {8, 10575}, {300, 3}}) {
-        CAPTURE(rows);
-        CAPTURE(cols);
-        std::mt19937 rng{unsigned(rows + cols)};
-        auto y = random_vector(rows * cols, rng);
-        const auto v = random_vector(cols, rng);
-        auto dy = to_device(y);
-        const auto dv = to_device(v);
-        jhr::reference::add_row_vector(rows, cols, v.data(), y.data());
-        jhr::cuda::add_row_vector(rows, cols, dv.data(), dy.data());
-        CHECK(relative_difference(to_host(dy), y) < agreement_tolerance);
-
-        std::vector<float> sums_ref(cols);
-        jhr::reference::sum_rows(rows, cols, y.data(), sums_ref.data());
-        jhr::cuda::buffer<float> sums(cols);
-        jhr::cuda::sum_rows(rows, cols, dy.data(), sums.data());
-        CHECK(relative_difference(to_host(sums), sums_ref) < agreement_tolerance);
-    }
 }

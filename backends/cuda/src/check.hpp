@@ -1,15 +1,13 @@
-// Status checks for every CUDA runtime, cuDNN and cuBLAS call of the backend (private header).
+// Status checks for every CUDA runtime call and kernel launch of the backend (private header).
 //
-// JHR_CUDA_CHECK(call), JHR_CUDNN_CHECK(call) and JHR_CUBLAS_CHECK(call) evaluate the call once and,
-// unless it succeeded, throw jhr::backend_error "file:line: call: status (description)".
-// JHR_CUDA_CHECK_LAUNCH(kernel) does the same for the launch just made (cudaGetLastError).
+// JHR_CUDA_CHECK(call) evaluates the call once and, unless it succeeded, throws
+// jhr::backend_error "file:line: call failed: status (description)". JHR_CUDA_CHECK_LAUNCH(kernel)
+// does the same for the launch just made (cudaGetLastError). cuDNN and cuBLAS: library_check.hpp.
 #pragma once
 
-#include "blas.hpp"
-#include "jhr/core/error.hpp"
+#include "runtime.hpp"
 
-#include <cuda_runtime.h>
-#include <cudnn.h>
+#include "jhr/core/error.hpp"
 
 #include <string>
 
@@ -27,24 +25,8 @@ inline void check(cudaError_t status, const char* call, const char* file, int li
                   line);
 }
 
-inline void check(cudnnStatus_t status, const char* call, const char* file, int line) {
-    if (status == CUDNN_STATUS_SUCCESS) return;
-    throw_failure(call,
-                  std::string(cudnnGetErrorString(status)) + " (cudnnStatus_t " +
-                      std::to_string(int(status)) + ")",
-                  file, line);
-}
-
-inline void check(cublasStatus_t status, const char* call, const char* file, int line) {
-    if (status == CUBLAS_STATUS_SUCCESS) return;
-    throw_failure(call, std::string(blas().status_name(status)) + " (" + blas().status_string(status) + ")",
-                  file, line);
-}
-
 } // namespace jhr::backends::cuda_detail
 
 #define JHR_CUDA_CHECK(call) ::jhr::backends::cuda_detail::check((call), #call, __FILE__, __LINE__)
-#define JHR_CUDNN_CHECK(call) ::jhr::backends::cuda_detail::check((call), #call, __FILE__, __LINE__)
-#define JHR_CUBLAS_CHECK(call) ::jhr::backends::cuda_detail::check((call), #call, __FILE__, __LINE__)
 #define JHR_CUDA_CHECK_LAUNCH(kernel)                                                                        \
     ::jhr::backends::cuda_detail::check(cudaGetLastError(), "launch of " #kernel, __FILE__, __LINE__)

@@ -1,6 +1,6 @@
 #include "context.hpp"
 
-#include "check.hpp"
+#include "library_check.hpp"
 
 namespace jhr::backends::cuda_detail {
 

@@ -2,8 +2,8 @@
 #include "jhr/backends/cuda/convolution.hpp"
 #include "jhr/backends/cuda/precision.hpp"
 
-#include "check.hpp"
 #include "context.hpp"
+#include "library_check.hpp"
 
 #include <array>
 #include <map>

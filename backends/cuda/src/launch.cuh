@@ -6,6 +6,8 @@
 // waits for the GPU). The order of additions depends only on n, so results repeat exactly.
 // totals_kernel, launched with one block per group, adds each group's `count` partial sums the
 // same way (reduce_to_host's second pass; PReLU's dalpha per channel).
+// JHR_CUDA_LAUNCH(kernel, grid, block, args...) launches kernel<<<grid, block>>>(args...) and checks
+// the launch; under JHR_CUDA_HOST_EXECUTION it runs the grid on the host (host/runtime.hpp).
 #pragma once
 
 #include "jhr/backends/cuda/memory.hpp"
@@ -14,6 +16,20 @@
 
 #include <algorithm>
 #include <cstddef>
+
+#if defined(JHR_CUDA_HOST_EXECUTION)
+#define JHR_CUDA_LAUNCH(kernel, grid, block, ...)                                                            \
+    do {                                                                                                     \
+        ::jhr::backends::cuda_host::launch(grid, block, [&] { kernel(__VA_ARGS__); });                       \
+        JHR_CUDA_CHECK_LAUNCH(kernel);                                                                       \
+    } while (false)
+#else
+#define JHR_CUDA_LAUNCH(kernel, grid, block, ...)                                                            \
+    do {                                                                                                     \
+        kernel<<<grid, block>>>(__VA_ARGS__);                                                                \
+        JHR_CUDA_CHECK_LAUNCH(kernel);                                                                       \
+    } while (false)
+#endif
 
 namespace jhr::backends::cuda_detail {
 
@@ -70,8 +86,7 @@ __global__ void for_each_kernel(std::size_t n, Op op) {
 template <class Op>
 void for_each(std::size_t n, Op op) {
     if (n == 0) return;
-    for_each_kernel<<<grid_for(n), block_size>>>(n, op);
-    JHR_CUDA_CHECK_LAUNCH(for_each_kernel);
+    JHR_CUDA_LAUNCH(for_each_kernel, grid_for(n), block_size, n, op);
 }
 
 template <class Term>
@@ -79,10 +94,8 @@ double reduce_to_host(std::size_t n, Term term) {
     if (n == 0) return 0.0;
     const unsigned blocks = grid_for(n, 1024);
     cuda_buffer<double> partials(blocks + 1);
-    partial_sums_kernel<<<blocks, block_size>>>(n, term, partials.data());
-    JHR_CUDA_CHECK_LAUNCH(partial_sums_kernel);
-    totals_kernel<<<1, block_size>>>(blocks, partials.data(), partials.data() + blocks);
-    JHR_CUDA_CHECK_LAUNCH(totals_kernel);
+    JHR_CUDA_LAUNCH(partial_sums_kernel, blocks, block_size, n, term, partials.data());
+    JHR_CUDA_LAUNCH(totals_kernel, 1, block_size, blocks, partials.data(), partials.data() + blocks);
     double total = 0;
     cuda_memory::copy_to_host(&total, partials.data() + blocks, sizeof total);
     return total;

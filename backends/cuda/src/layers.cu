@@ -137,15 +137,13 @@ void cuda_activation::prelu_backward(const channel_geometry& g, const float* x, 
     const prelu_backward_split split(g);
     cuda_buffer<double> partials(std::size_t(g.channels) * std::size_t(split.groups));
     if (split.groups > 0) {
-        prelu_backward_kernel<<<dim3(unsigned(g.channels), unsigned(split.groups)),
-                                cuda_detail::block_size>>>(g, split.samples_per_block, x, alpha, dy, dx,
-                                                           partials.data());
-        JHR_CUDA_CHECK_LAUNCH(prelu_backward_kernel);
+        JHR_CUDA_LAUNCH(prelu_backward_kernel, dim3(unsigned(g.channels), unsigned(split.groups)),
+                        cuda_detail::block_size, g, split.samples_per_block, x, alpha, dy, dx,
+                        partials.data());
     }
     // dalpha[c]: the sum of channel c's partials (0 for an empty batch).
-    cuda_detail::totals_kernel<<<unsigned(g.channels), cuda_detail::block_size>>>(unsigned(split.groups),
-                                                                                  partials.data(), dalpha);
-    JHR_CUDA_CHECK_LAUNCH(totals_kernel);
+    JHR_CUDA_LAUNCH(cuda_detail::totals_kernel, unsigned(g.channels), cuda_detail::block_size,
+                    unsigned(split.groups), partials.data(), dalpha);
 }
 
 void cuda_pooling::max_pool2d_forward(const pool2d_geometry& g, const float* x, float* y, float* workspace) {

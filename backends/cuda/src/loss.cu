@@ -110,9 +110,8 @@ double cuda_loss::softmax_cross_entropy(std::size_t rows, std::size_t classes, c
                                         const std::int32_t* labels, float grad_scale, float* dlogits) {
     if (rows == 0) return 0.0;
     cuda_buffer<double> row_loss(rows);
-    softmax_cross_entropy_kernel<<<unsigned(rows), block_size>>>(classes, logits, labels, grad_scale, dlogits,
-                                                                 row_loss.data());
-    JHR_CUDA_CHECK_LAUNCH(softmax_cross_entropy_kernel);
+    JHR_CUDA_LAUNCH(softmax_cross_entropy_kernel, unsigned(rows), block_size, classes, logits, labels,
+                    grad_scale, dlogits, row_loss.data());
     return reduce_to_host(rows, row_loss_term{row_loss.data()});
 }
 

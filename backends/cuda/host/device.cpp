@@ -1,0 +1,20 @@
+// jhr/backends/cuda/device.hpp under host execution (runtime.hpp): one device, the host, without
+// cuBLAS.
+#include "jhr/backends/cuda/device.hpp"
+
+#include "jhr/core/error.hpp"
+
+namespace jhr::backends {
+
+bool cuda_device::available() noexcept {
+    return true;
+}
+std::string cuda_device::description() {
+    return "host execution of the CUDA backend's kernels (no GPU, no cuDNN or cuBLAS)";
+}
+std::string cuda_device::blas_version() {
+    throw backend_error("cuBLAS is not part of the host execution of the CUDA backend");
+}
+void cuda_device::synchronize() {}
+
+} // namespace jhr::backends

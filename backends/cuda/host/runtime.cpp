@@ -1,0 +1,301 @@
+// The host execution of runtime.hpp: tracked host memory, the last-error state and the launch.
+#include "runtime.hpp"
+
+#include "jhr/core/error.hpp"
+
+#include <ucontext.h>
+
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <string>
+#include <utility>
+#include <vector>
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+namespace {
+
+thread_local cudaError_t last_error = cudaSuccess;
+
+cudaError_t fail(cudaError_t status) {
+    last_error = status;
+    return status;
+}
+
+// Live allocations by address, so that copies can be checked against them.
+class device_memory {
+public:
+    cudaError_t allocate(void** block, std::size_t bytes) {
+        if (!block) return fail(cudaErrorInvalidValue);
+        *block = nullptr;
+        if (bytes == 0) return cudaSuccess;
+        void* memory = ::operator new(bytes, alignment, std::nothrow);
+        if (!memory) return fail(cudaErrorMemoryAllocation);
+        std::lock_guard lock(mutex_);
+        live_.emplace(address(memory), bytes);
+        *block = memory;
+        return cudaSuccess;
+    }
+
+    cudaError_t free(void* block) {
+        if (!block) return cudaSuccess;
+        {
+            std::lock_guard lock(mutex_);
+            if (live_.erase(address(block)) == 0) return fail(cudaErrorInvalidValue);
+        }
+        ::operator delete(block, alignment);
+        return cudaSuccess;
+    }
+
+    // True when [p, p + bytes) lies inside one live allocation.
+    bool holds(const void* p, std::size_t bytes) {
+        std::lock_guard lock(mutex_);
+        auto next = live_.upper_bound(address(p));
+        if (next == live_.begin()) return false;
+        const auto& [start, size] = *std::prev(next);
+        return address(p) - start <= size && bytes <= size - (address(p) - start);
+    }
+
+private:
+    static constexpr std::align_val_t alignment{256}; // cudaMalloc's alignment is at least 256 bytes
+    static std::uintptr_t address(const void* p) { return reinterpret_cast<std::uintptr_t>(p); }
+
+    std::mutex mutex_;
+    std::map<std::uintptr_t, std::size_t> live_;
+};
+
+device_memory& memory() {
+    static auto* instance = new device_memory; // buffers may be freed after main returns
+    return *instance;
+}
+
+// The fibers of the block being run on this thread.
+struct fiber {
+    enum class state { running, at_barrier, done };
+    ucontext_t context{};
+    std::unique_ptr<char[]> stack;
+    state at = state::running;
+    void* fake_stack = nullptr; // AddressSanitizer's bookkeeping of this fiber's stack
+};
+
+struct block_run {
+    void (*thread)(const void*) = nullptr;
+    const void* body = nullptr;
+    std::vector<fiber> fibers;
+    unsigned current = 0;
+    bool direct = false; // threads run on the caller's stack: thread 0 passed no barrier
+    ucontext_t caller{};
+    const void* caller_stack = nullptr;
+    std::size_t caller_stack_size = 0;
+    std::exception_ptr error;
+};
+
+thread_local block_run run;
+
+constexpr std::size_t stack_size = std::size_t(256) << 10;
+
+void set_thread_index(unsigned t) {
+    threadIdx = {t % blockDim.x, t / blockDim.x % blockDim.y, t / (blockDim.x * blockDim.y)};
+}
+
+// enter: from the launching thread's stack into fiber f, until f leaves (at a barrier or finished).
+void enter(fiber& f) {
+#if defined(__SANITIZE_ADDRESS__)
+    void* fake = nullptr;
+    __sanitizer_start_switch_fiber(&fake, f.stack.get(), stack_size);
+    swapcontext(&run.caller, &f.context);
+    __sanitizer_finish_switch_fiber(fake, nullptr, nullptr);
+#else
+    swapcontext(&run.caller, &f.context);
+#endif
+}
+
+void leave(fiber& f, bool finished) {
+#if defined(__SANITIZE_ADDRESS__)
+    __sanitizer_start_switch_fiber(finished ? nullptr : &f.fake_stack, run.caller_stack,
+                                   run.caller_stack_size);
+#else
+    (void)finished;
+#endif
+    swapcontext(&f.context, &run.caller);
+#if defined(__SANITIZE_ADDRESS__)
+    __sanitizer_finish_switch_fiber(f.fake_stack, &run.caller_stack, &run.caller_stack_size);
+#endif
+}
+
+void fiber_main() {
+    fiber& f = run.fibers[run.current];
+#if defined(__SANITIZE_ADDRESS__)
+    __sanitizer_finish_switch_fiber(nullptr, &run.caller_stack, &run.caller_stack_size);
+#endif
+    try {
+        run.thread(run.body);
+    } catch (...) {
+        if (!run.error) run.error = std::current_exception();
+    }
+    f.at = fiber::state::done;
+    leave(f, true);
+}
+
+void start(unsigned t) {
+    fiber& f = run.fibers[t];
+    if (!f.stack) f.stack = std::make_unique<char[]>(stack_size);
+    getcontext(&f.context);
+    f.context.uc_stack.ss_sp = f.stack.get();
+    f.context.uc_stack.ss_size = stack_size;
+    f.context.uc_link = nullptr;
+    makecontext(&f.context, fiber_main, 0);
+    f.at = fiber::state::running;
+    run.current = t;
+    set_thread_index(t);
+    enter(f);
+}
+
+void resume(unsigned t) {
+    fiber& f = run.fibers[t];
+    f.at = fiber::state::running;
+    run.current = t;
+    set_thread_index(t);
+    enter(f);
+}
+
+std::string coordinates(const uint3& i) {
+    return "(" + std::to_string(i.x) + ", " + std::to_string(i.y) + ", " + std::to_string(i.z) + ")";
+}
+
+[[noreturn]] void divergent(unsigned waiting, unsigned finished) {
+    set_thread_index(waiting);
+    const std::string waits = coordinates(threadIdx);
+    set_thread_index(finished);
+    throw jhr::backend_error("host execution: divergent __syncthreads in block " + coordinates(blockIdx) +
+                             ": thread " + waits + " waits at a barrier that thread " +
+                             coordinates(threadIdx) + " finished without reaching");
+}
+
+// Runs the block blockIdx: thread 0 on a fiber; if it passes no barrier, the others run directly
+// on this stack (a barrier there is divergent); otherwise all run as fibers, phase by phase.
+void run_block(unsigned threads) {
+    run.direct = false;
+    start(0);
+    if (run.fibers[0].at == fiber::state::done) {
+        run.direct = true;
+        for (unsigned t = 1; t < threads && !run.error; ++t) {
+            run.current = t;
+            set_thread_index(t);
+            run.thread(run.body);
+        }
+        return;
+    }
+    for (unsigned t = 1; t < threads; ++t) start(t);
+    for (;;) {
+        if (run.error) return;
+        unsigned waiting = threads, finished = threads; // the first thread of each kind
+        for (unsigned t = threads; t-- > 0;)
+            (run.fibers[t].at == fiber::state::done ? finished : waiting) = t;
+        if (waiting == threads) return; // every thread finished
+        if (finished != threads) divergent(waiting, finished);
+        for (unsigned t = 0; t < threads; ++t) resume(t);
+    }
+}
+
+} // namespace
+
+void __syncthreads() {
+    if (run.direct) divergent(run.current, 0);
+    leave(run.fibers[run.current], false);
+}
+
+cudaError_t cudaMalloc(void** block, std::size_t bytes) {
+    return memory().allocate(block, bytes);
+}
+cudaError_t cudaFree(void* block) {
+    return memory().free(block);
+}
+
+cudaError_t cudaMemcpy(void* dst, const void* src, std::size_t bytes, cudaMemcpyKind kind) {
+    const bool device_src = kind == cudaMemcpyDeviceToHost || kind == cudaMemcpyDeviceToDevice;
+    const bool device_dst = kind == cudaMemcpyHostToDevice || kind == cudaMemcpyDeviceToDevice;
+    if (bytes == 0) return cudaSuccess;
+    if (!dst || !src || (device_src && !memory().holds(src, bytes)) ||
+        (device_dst && !memory().holds(dst, bytes)))
+        return fail(cudaErrorInvalidValue);
+    std::memmove(dst, src, bytes);
+    return cudaSuccess;
+}
+
+cudaError_t cudaMemset(void* block, int value, std::size_t bytes) {
+    if (bytes == 0) return cudaSuccess;
+    if (!memory().holds(block, bytes)) return fail(cudaErrorInvalidValue);
+    std::memset(block, value, bytes);
+    return cudaSuccess;
+}
+
+cudaError_t cudaGetLastError() {
+    return std::exchange(last_error, cudaSuccess);
+}
+
+const char* cudaGetErrorName(cudaError_t status) {
+    switch (status) {
+    case cudaSuccess:
+        return "cudaSuccess";
+    case cudaErrorInvalidValue:
+        return "cudaErrorInvalidValue";
+    case cudaErrorMemoryAllocation:
+        return "cudaErrorMemoryAllocation";
+    case cudaErrorInvalidConfiguration:
+        return "cudaErrorInvalidConfiguration";
+    }
+    return "cudaErrorUnknown";
+}
+
+const char* cudaGetErrorString(cudaError_t status) {
+    switch (status) {
+    case cudaSuccess:
+        return "no error";
+    case cudaErrorInvalidValue:
+        return "invalid argument";
+    case cudaErrorMemoryAllocation:
+        return "out of memory";
+    case cudaErrorInvalidConfiguration:
+        return "invalid configuration argument";
+    }
+    return "unknown error";
+}
+
+namespace jhr::backends::cuda_host {
+
+void launch(dim3 grid, dim3 block, void (*thread)(const void*), const void* body) {
+    const std::uint64_t threads = std::uint64_t(block.x) * block.y * block.z;
+    if (threads == 0 || threads > 1024 || block.z > 64 || grid.x == 0 || grid.x > 0x7fffffffu ||
+        grid.y == 0 || grid.y > 65535 || grid.z == 0 || grid.z > 65535) {
+        fail(cudaErrorInvalidConfiguration);
+        return;
+    }
+    if (run.thread) throw backend_error("host execution: a launch from inside a kernel");
+    run.thread = thread;
+    run.body = body;
+    run.error = nullptr;
+    if (run.fibers.size() < threads) run.fibers.resize(threads);
+    gridDim = grid;
+    blockDim = block;
+    struct finish {
+        ~finish() { run.thread = nullptr; }
+    } finish_launch;
+    for (unsigned z = 0; z < grid.z; ++z)
+        for (unsigned y = 0; y < grid.y; ++y)
+            for (unsigned x = 0; x < grid.x; ++x) {
+                blockIdx = {x, y, z};
+                run_block(unsigned(threads));
+                if (run.error) std::rethrow_exception(std::exchange(run.error, nullptr));
+            }
+}
+
+} // namespace jhr::backends::cuda_host

@@ -1,0 +1,75 @@
+// Host execution of the CUDA backend's own kernels (included by src/runtime.hpp when
+// JHR_CUDA_HOST_EXECUTION is defined; used by tests only).
+//
+// The backend's kernel and allocator sources (src/*.cu, src/memory.cpp) compile with the C++
+// compiler against this header instead of the CUDA toolkit. Device memory is host memory, tracked
+// so that copies and fills outside a live allocation fail as on a GPU (cudaErrorInvalidValue). A
+// launch checks its configuration as a GPU does, then runs the blocks of the grid one after another
+// and the threads of a block as fibers on the calling thread, switching at __syncthreads(): shared
+// memory, block-wide reductions and the grid-stride loops behave as on a GPU, and a barrier that not
+// every thread of a block reaches is reported as an error instead of hanging. It checks the kernels'
+// logic (indexing, barriers, launch shapes; out-of-bounds reads under AddressSanitizer), not their
+// speed, races between blocks or cuDNN and cuBLAS, which it does not provide.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+
+struct uint3 {
+    unsigned x = 0, y = 0, z = 0;
+};
+struct dim3 {
+    unsigned x, y, z;
+    constexpr dim3(unsigned x_ = 1, unsigned y_ = 1, unsigned z_ = 1) : x(x_), y(y_), z(z_) {}
+};
+
+#define __global__
+#define __device__
+#define __host__
+#define __shared__ static thread_local // blocks run one at a time on their launching thread
+
+// The running thread's coordinates, set by the launch before each thread (fiber) runs.
+inline thread_local uint3 threadIdx, blockIdx;
+inline thread_local dim3 blockDim, gridDim;
+
+using std::max;
+using std::min;
+
+// Waits until every thread of the block has arrived here.
+void __syncthreads();
+
+enum cudaError_t {
+    cudaSuccess = 0,
+    cudaErrorInvalidValue = 1,
+    cudaErrorMemoryAllocation = 2,
+    cudaErrorInvalidConfiguration = 9,
+};
+enum cudaMemcpyKind {
+    cudaMemcpyHostToDevice = 1,
+    cudaMemcpyDeviceToHost = 2,
+    cudaMemcpyDeviceToDevice = 3,
+};
+
+cudaError_t cudaMalloc(void** block, std::size_t bytes);
+cudaError_t cudaFree(void* block);
+cudaError_t cudaMemcpy(void* dst, const void* src, std::size_t bytes, cudaMemcpyKind kind);
+cudaError_t cudaMemset(void* block, int value, std::size_t bytes);
+cudaError_t cudaGetLastError(); // returns and clears the calling thread's last error
+const char* cudaGetErrorName(cudaError_t status);
+const char* cudaGetErrorString(cudaError_t status);
+
+namespace jhr::backends::cuda_host {
+
+// Runs thread(body) for every thread of a grid x block launch as described above. An invalid
+// configuration runs nothing and sets the error cudaGetLastError returns; a divergent barrier
+// throws jhr::backend_error naming the block and the threads.
+void launch(dim3 grid, dim3 block, void (*thread)(const void*), const void* body);
+
+template <class Body>
+void launch(dim3 grid, dim3 block, const Body& body) {
+    launch(
+        grid, block, [](const void* b) { (*static_cast<const Body*>(b))(); }, &body);
+}
+
+} // namespace jhr::backends::cuda_host

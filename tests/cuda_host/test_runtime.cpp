@@ -1,0 +1,122 @@
+// backends/cuda/host/runtime.hpp: the host execution runs every thread of a launch once with its
+// coordinates, orders shared-memory phases at __syncthreads, reports divergent barriers and invalid
+// launch configurations, and refuses copies outside live device allocations.
+#include "host/runtime.hpp"
+
+#include "jhr/core/error.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+namespace {
+
+// Records, for each (block, thread), how often it ran.
+__global__ void count_threads(unsigned* runs) {
+    const unsigned block = (blockIdx.z * gridDim.y + blockIdx.y) * gridDim.x + blockIdx.x;
+    const unsigned thread = (threadIdx.z * blockDim.y + threadIdx.y) * blockDim.x + threadIdx.x;
+    ++runs[block * blockDim.x * blockDim.y * blockDim.z + thread];
+}
+
+// Each block reverses its 256 values through shared memory: every read needs another thread's write.
+__global__ void reverse_blocks(const int* in, int* out) {
+    __shared__ int values[256];
+    const unsigned base = blockIdx.x * blockDim.x;
+    values[threadIdx.x] = in[base + threadIdx.x];
+    __syncthreads();
+    const int mine = values[blockDim.x - 1 - threadIdx.x];
+    __syncthreads(); // the next block reuses values
+    out[base + threadIdx.x] = mine;
+}
+
+// Threads at or above `leaving` return before the block's barrier.
+__global__ void leave_early(unsigned leaving) {
+    if (threadIdx.x >= leaving) return;
+    __syncthreads();
+}
+
+std::string message_of_launch(unsigned leaving) {
+    try {
+        jhr::backends::cuda_host::launch(2, 8, [&] { leave_early(leaving); });
+    } catch (const jhr::backend_error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+} // namespace
+
+TEST_CASE("host execution runs every thread of a 3-d grid of 2-d blocks exactly once") {
+    const dim3 grid(3, 2, 2), block(8, 4);
+    std::vector<unsigned> runs(3 * 2 * 2 * 8 * 4, 0);
+    jhr::backends::cuda_host::launch(grid, block, [&] { count_threads(runs.data()); });
+    CHECK(cudaGetLastError() == cudaSuccess);
+    CHECK(runs == std::vector<unsigned>(runs.size(), 1u));
+}
+
+TEST_CASE("host execution orders shared-memory phases at __syncthreads") {
+    std::vector<int> in(3 * 256), out(in.size(), -1), expected(in.size());
+    for (std::size_t i = 0; i < in.size(); ++i) in[i] = int(i);
+    for (std::size_t i = 0; i < in.size(); ++i) expected[i] = int(i / 256 * 256 + 255 - i % 256);
+    jhr::backends::cuda_host::launch(3, 256, [&] { reverse_blocks(in.data(), out.data()); });
+    CHECK(out == expected);
+}
+
+TEST_CASE("host execution reports a barrier that not every thread of a block reaches") {
+    CHECK(message_of_launch(8).empty()); // all reach it
+    CHECK(message_of_launch(0).empty()); // none does
+    // Thread 0 passes the barrier, threads 5 to 7 return: found after the first phase.
+    const std::string later = message_of_launch(5);
+    CHECK(later.find("divergent __syncthreads in block (0, 0, 0)") != std::string::npos);
+    CHECK(later.find("thread (0, 0, 0) waits at a barrier that thread (5, 0, 0) finished") !=
+          std::string::npos);
+    // Thread 0 returns without it, so the others run directly and the first to arrive is refused.
+    std::string direct;
+    try {
+        jhr::backends::cuda_host::launch(1, 4, [&] {
+            if (threadIdx.x != 0) __syncthreads();
+        });
+    } catch (const jhr::backend_error& e) {
+        direct = e.what();
+    }
+    CHECK(direct.find("thread (1, 0, 0) waits at a barrier that thread (0, 0, 0) finished") !=
+          std::string::npos);
+}
+
+TEST_CASE("host execution refuses launch configurations a GPU refuses, and runs nothing") {
+    std::vector<unsigned> runs(1, 0);
+    for (const auto& [grid, block] : {std::pair<dim3, dim3>{dim3(0), dim3(32)},
+                                      {dim3(1), dim3(1025)},
+                                      {dim3(1), dim3(0)},
+                                      {dim3(1, 65536), dim3(1)},
+                                      {dim3(1), dim3(1, 1, 65)}}) {
+        CAPTURE(grid.x);
+        CAPTURE(grid.y);
+        CAPTURE(block.x);
+        CAPTURE(block.z);
+        jhr::backends::cuda_host::launch(grid, block, [&] { ++runs[0]; });
+        CHECK(cudaGetLastError() == cudaErrorInvalidConfiguration);
+        CHECK(cudaGetLastError() == cudaSuccess); // read once, then cleared
+    }
+    CHECK(runs[0] == 0);
+}
+
+TEST_CASE("host execution refuses copies and fills outside live device allocations") {
+    void* block = nullptr;
+    REQUIRE(cudaMalloc(&block, 64) == cudaSuccess);
+    auto* bytes = static_cast<unsigned char*>(block);
+    std::vector<unsigned char> host(65, 7);
+    CHECK(cudaMemcpy(block, host.data(), 64, cudaMemcpyHostToDevice) == cudaSuccess);
+    CHECK(cudaMemcpy(bytes + 1, host.data(), 64, cudaMemcpyHostToDevice) == cudaErrorInvalidValue); // 1 past
+    CHECK(cudaMemcpy(host.data(), host.data() + 1, 8, cudaMemcpyHostToDevice) == cudaErrorInvalidValue);
+    CHECK(cudaMemcpy(host.data(), bytes + 60, 4, cudaMemcpyDeviceToHost) == cudaSuccess);
+    CHECK(cudaMemset(bytes + 32, 0, 33) == cudaErrorInvalidValue);
+    CHECK(cudaMemset(bytes + 32, 0, 32) == cudaSuccess);
+    CHECK(cudaGetLastError() == cudaErrorInvalidValue); // the last error, as CUDA keeps it
+    CHECK(cudaGetLastError() == cudaSuccess);
+    CHECK(cudaFree(host.data()) == cudaErrorInvalidValue);
+    CHECK(cudaFree(block) == cudaSuccess);
+    CHECK(cudaMemcpy(host.data(), block, 4, cudaMemcpyDeviceToHost) == cudaErrorInvalidValue); // freed
+    cudaGetLastError();
+}
