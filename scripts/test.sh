@@ -12,9 +12,10 @@ bash scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DJHR_BUILD_BENCHMARKS=ON
 cmake --build build -j"$jobs"
 
-# The sanitised build checks the library's own code on the reference backend (-O1 keeps it quick).
+# The sanitised build checks the library's own code on the reference backend and on the CUDA
+# backend executed on the host (its kernels and host code; docs/cuda.md); -O1 keeps it quick.
 cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
-      -DJHR_SANITIZE=ON -DJHR_WITH_CUDA=OFF -DJHR_WITH_ONEDNN=OFF -DJHR_BUILD_TOOLS=OFF -DJHR_BUILD_EXAMPLES=OFF
+      -DJHR_SANITIZE=ON -DJHR_WITH_CUDA=HOST -DJHR_WITH_ONEDNN=OFF -DJHR_BUILD_TOOLS=OFF -DJHR_BUILD_EXAMPLES=OFF
 cmake --build build-sanitize -j"$jobs"
 
 bash tests/fuzz/run.sh --runs "${JHR_FUZZ_RUNS:-50000}" build-fuzz

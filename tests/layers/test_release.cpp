@@ -26,18 +26,25 @@ struct probe {
     jhr::tensor<B> output, input_grad;
 
     jhr::shape output_shape(const jhr::shape& s) const { return s; }
+    // "b3": what happened ('b' backward, 'r' release) to which probe (appended, not prepended:
+    // GCC 12 warns falsely on "literal" + std::string&&).
+    std::string entry(char what) const {
+        std::string e(1, what);
+        e += std::to_string(id);
+        return e;
+    }
     const jhr::tensor<B>& forward(const jhr::tensor<B>& x) {
         output.copy_from(x);
         return output;
     }
     const jhr::tensor<B>& backward(const jhr::tensor<B>& dy) {
         REQUIRE(!dy.empty()); // the gradient it consumes has not been released yet
-        log->push_back("b" + std::to_string(id));
+        log->push_back(entry('b'));
         input_grad.copy_from(dy);
         return input_grad;
     }
     void release_input_gradient() {
-        log->push_back("r" + std::to_string(id));
+        log->push_back(entry('r'));
         input_grad.release();
     }
     template <class Visitor>

@@ -1,9 +1,9 @@
 // The host execution of runtime.hpp: tracked host memory, the last-error state and the launch.
 #include "runtime.hpp"
 
-#include "jhr/core/error.hpp"
+#include "context.hpp"
 
-#include <ucontext.h>
+#include "jhr/core/error.hpp"
 
 #include <cstdint>
 #include <cstring>
@@ -18,6 +18,7 @@
 #include <vector>
 
 #if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 
@@ -80,7 +81,7 @@ device_memory& memory() {
 // The fibers of the block being run on this thread.
 struct fiber {
     enum class state { running, at_barrier, done };
-    ucontext_t context{};
+    jhr::backends::cuda_host::context context;
     std::unique_ptr<char[]> stack;
     state at = state::running;
     void* fake_stack = nullptr; // AddressSanitizer's bookkeeping of this fiber's stack
@@ -92,7 +93,7 @@ struct block_run {
     std::vector<fiber> fibers;
     unsigned current = 0;
     bool direct = false; // threads run on the caller's stack: thread 0 passed no barrier
-    ucontext_t caller{};
+    jhr::backends::cuda_host::context caller;
     const void* caller_stack = nullptr;
     std::size_t caller_stack_size = 0;
     std::exception_ptr error;
@@ -111,10 +112,10 @@ void enter(fiber& f) {
 #if defined(__SANITIZE_ADDRESS__)
     void* fake = nullptr;
     __sanitizer_start_switch_fiber(&fake, f.stack.get(), stack_size);
-    swapcontext(&run.caller, &f.context);
+    jhr::backends::cuda_host::switch_context(run.caller, f.context);
     __sanitizer_finish_switch_fiber(fake, nullptr, nullptr);
 #else
-    swapcontext(&run.caller, &f.context);
+    jhr::backends::cuda_host::switch_context(run.caller, f.context);
 #endif
 }
 
@@ -125,7 +126,7 @@ void leave(fiber& f, bool finished) {
 #else
     (void)finished;
 #endif
-    swapcontext(&f.context, &run.caller);
+    jhr::backends::cuda_host::switch_context(f.context, run.caller);
 #if defined(__SANITIZE_ADDRESS__)
     __sanitizer_finish_switch_fiber(f.fake_stack, &run.caller_stack, &run.caller_stack_size);
 #endif
@@ -148,11 +149,11 @@ void fiber_main() {
 void start(unsigned t) {
     fiber& f = run.fibers[t];
     if (!f.stack) f.stack = std::make_unique<char[]>(stack_size);
-    getcontext(&f.context);
-    f.context.uc_stack.ss_sp = f.stack.get();
-    f.context.uc_stack.ss_size = stack_size;
-    f.context.uc_link = nullptr;
-    makecontext(&f.context, fiber_main, 0);
+#if defined(__SANITIZE_ADDRESS__)
+    // The frames that the stack's last fiber left by switching away are still poisoned.
+    ASAN_UNPOISON_MEMORY_REGION(f.stack.get(), stack_size);
+#endif
+    jhr::backends::cuda_host::prepare(f.context, f.stack.get(), stack_size, fiber_main);
     f.at = fiber::state::running;
     run.current = t;
     set_thread_index(t);
