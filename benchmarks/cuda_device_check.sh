@@ -12,7 +12,11 @@
 # Usage: benchmarks/cuda_device_check.sh [build-dir] [--bench]     (default: build-cuda-device)
 # Needs: CUDA 12+ (nvcc on PATH or in /usr/local/cuda/bin), cuDNN 9, CMake 3.25+, and the project's
 # Debian dependencies (Eigen, xtensor, nlohmann-json, stb, doctest; CLI11 for --bench; PYTHON, an
-# interpreter with torch). Writes the test log to <build-dir>/cuda_test.log. Exits non-zero when the
+# interpreter with torch, found by itself when unset). A build-dir made by benchmarks/cuda_device_pack.sh (it holds PACKED) is
+# run as it is: its binaries with its lib/ first on the loader's path, and cuDNN and cuBLAS looked
+# for where this machine keeps them (also PyTorch's wheels). When one of its binaries misses a
+# library, or finds no GPU where nvidia-smi shows one, the script builds from source in
+# build-cuda-device instead, with the pack's header dependencies (deps.tar.gz) first on CMake's path. Writes the test log to <build-dir>/cuda_test.log. Exits non-zero when the
 # build fails, a test fails, or the tests found no usable GPU (the runner's "skipped: no GPU"
 # line): on a GPU machine a skip is a failure.
 set -euo pipefail
@@ -27,27 +31,84 @@ build=${args[0]:-$root/build-cuda-device}
 jobs=$(nproc 2>/dev/null || echo 4)
 if ! command -v nvcc >/dev/null && [ -x /usr/local/cuda/bin/nvcc ]; then export PATH=/usr/local/cuda/bin:$PATH; fi
 
+# PYTHON: as given, else the first of python3 (PATH) and /usr/bin/python3 that imports torch.
+if [ -z "${PYTHON:-}" ]; then
+  for candidate in python3 /usr/bin/python3; do
+    if "$candidate" -c 'import torch' 2>/dev/null; then PYTHON=$(command -v "$candidate"); break; fi
+  done
+fi
+export PYTHON=${PYTHON:-/usr/bin/python3}
+
 echo "== GPU"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || echo "(nvidia-smi not available)"
 echo "== nvcc"
 nvcc --version | tail -n 2
 
-echo "== configure ($build)"
-generator=()
-if command -v ninja >/dev/null; then generator=(-G Ninja); fi
 typed="core layers losses optim nets models train"
-tools=OFF
-[ "$bench" = 1 ] && tools=ON
-cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DJHR_WITH_CUDA=ON \
-  -DJHR_WITH_ONEDNN=OFF -DJHR_BUILD_TOOLS=$tools -DJHR_BUILD_EXAMPLES=OFF -DJHR_TEST_AREAS="cuda;${typed// /;}"
+packed=0
+if [ -f "$build/PACKED" ]; then
+  echo "== pack ($build)"
+  cat "$build/PACKED"
+  head=$(git -C "$root" rev-parse HEAD 2>/dev/null || true)
+  if [ -n "$head" ] && ! grep -q "^commit $head" "$build/PACKED"; then
+    echo "warning: the pack was built from another commit than this tree's ($head)"
+  fi
+  packed=1
+  pack=$build
+  export LD_LIBRARY_PATH="$build/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  blas=$(awk '/^cublas / { print $2 }' "$build/PACKED")
+  sites=$("$PYTHON" -c 'import site; print(" ".join(site.getsitepackages()))' 2>/dev/null || true)
+  for lib in libcudnn.so.9 "$blas"; do
+    if ! /sbin/ldconfig -p 2>/dev/null | grep -q "$lib"; then
+      # shellcheck disable=SC2086
+      found=$(find /usr/local /usr/lib /opt $sites -name "$lib" -print -quit 2>/dev/null || true)
+      if [ -n "$found" ]; then
+        echo "$lib: $found"
+        export LD_LIBRARY_PATH="$LD_LIBRARY_PATH:$(dirname "$found")"
+      else
+        echo "$lib: not found on this machine"
+        packed=0
+      fi
+    fi
+  done
+  missing=$(for b in "$build"/tests/*/jhr_test_* "$build/tools/jhr"; do ldd "$b" | grep "not found" || true; done | sort -u)
+  if [ -n "$missing" ]; then
+    echo "the pack's binaries miss: $missing"
+    packed=0
+  elif [ "$packed" = 1 ] && "$build/tests/cuda/jhr_test_cuda" --test-case='cuda is named*' | grep -q "skipped: no GPU" &&
+    nvidia-smi -L >/dev/null 2>&1; then
+    echo "the pack's binaries find no GPU though nvidia-smi lists one (driver older than their CUDA runtime?)"
+    packed=0
+  fi
+  if [ "$packed" = 0 ]; then
+    build=$root/build-cuda-device
+    echo "building from source in $build instead"
+  fi
+fi
 
-echo "== build"
-start=$(date +%s)
-targets=(jhr_test_cuda jhr_test_cuda_loading)
-for area in $typed; do targets+=("jhr_test_$area"); done
-[ "$bench" = 1 ] && targets+=(jhr_cli)
-cmake --build "$build" --target "${targets[@]}" -j "$jobs"
-echo "build took $(($(date +%s) - start)) s"
+if [ "$packed" = 0 ]; then
+  echo "== configure ($build)"
+  generator=()
+  if command -v ninja >/dev/null; then generator=(-G Ninja); fi
+  prefix=()
+  if [ -n "${pack:-}" ] && [ -f "$pack/deps.tar.gz" ]; then
+    mkdir -p "$build/deps"
+    tar -xzf "$pack/deps.tar.gz" -C "$build/deps"
+    prefix=(-DCMAKE_PREFIX_PATH="$build/deps/usr")
+  fi
+  tools=OFF
+  [ "$bench" = 1 ] && tools=ON
+  cmake -S "$root" -B "$build" "${generator[@]}" "${prefix[@]}" -DCMAKE_BUILD_TYPE=Release -DJHR_WITH_CUDA=ON \
+    -DJHR_WITH_ONEDNN=OFF -DJHR_BUILD_TOOLS=$tools -DJHR_BUILD_EXAMPLES=OFF -DJHR_TEST_AREAS="cuda;${typed// /;}"
+
+  echo "== build"
+  start=$(date +%s)
+  targets=(jhr_test_cuda jhr_test_cuda_loading)
+  for area in $typed; do targets+=("jhr_test_$area"); done
+  [ "$bench" = 1 ] && targets+=(jhr_cli)
+  cmake --build "$build" --target "${targets[@]}" -j "$jobs"
+  echo "build took $(($(date +%s) - start)) s"
+fi
 
 echo "== test"
 log=$build/cuda_test.log
@@ -75,7 +136,7 @@ if [ "$bench" = 1 ]; then
       tee -a "$blog"
     [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   done
-  "${PYTHON:-/usr/bin/python3}" "$root/benchmarks/torch_joint.py" --device cuda --precision bf16 --batch 128 \
+  "$PYTHON" "$root/benchmarks/torch_joint.py" --device cuda --precision bf16 --batch 128 \
     --iterations 20 2>&1 | tee -a "$blog"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   echo "== training end to end: jhr train --backend cuda, batch 128"

@@ -6,6 +6,7 @@
 #include "jhr/core/error.hpp"
 
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <iterator>
@@ -14,6 +15,7 @@
 #include <mutex>
 #include <new>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -91,8 +93,8 @@ struct block_run {
     void (*thread)(const void*) = nullptr;
     const void* body = nullptr;
     std::vector<fiber> fibers;
-    unsigned current = 0;
-    bool direct = false; // threads run on the caller's stack: thread 0 passed no barrier
+    unsigned current = 0, first = 0; // the running thread; the block's first
+    bool direct = false;             // threads run on the caller's stack: the first passed no barrier
     jhr::backends::cuda_host::context caller;
     const void* caller_stack = nullptr;
     std::size_t caller_stack_size = 0;
@@ -181,36 +183,48 @@ std::string coordinates(const uint3& i) {
                              coordinates(threadIdx) + " finished without reaching");
 }
 
-// Runs the block blockIdx: thread 0 on a fiber; if it passes no barrier, the others run directly
-// on this stack (a barrier there is divergent); otherwise all run as fibers, phase by phase.
+// JHR_CUDA_HOST_ORDER=reverse runs the blocks of a grid and the threads of a block in reverse order,
+// so that a kernel whose result depends on that order (a race on a GPU) gives another result.
+bool reversed() {
+    static const bool value = [] {
+        const char* order = std::getenv("JHR_CUDA_HOST_ORDER");
+        return order && std::string_view(order) == "reverse";
+    }();
+    return value;
+}
+
+// Runs the block blockIdx: its first thread on a fiber; if that passes no barrier, the others run
+// directly on this stack (a barrier there is divergent); otherwise all run as fibers, phase by phase.
 void run_block(unsigned threads) {
+    const auto nth = [threads](unsigned k) { return reversed() ? threads - 1 - k : k; };
     run.direct = false;
-    start(0);
-    if (run.fibers[0].at == fiber::state::done) {
+    run.first = nth(0);
+    start(run.first);
+    if (run.fibers[run.first].at == fiber::state::done) {
         run.direct = true;
-        for (unsigned t = 1; t < threads && !run.error; ++t) {
-            run.current = t;
-            set_thread_index(t);
+        for (unsigned k = 1; k < threads && !run.error; ++k) {
+            run.current = nth(k);
+            set_thread_index(run.current);
             run.thread(run.body);
         }
         return;
     }
-    for (unsigned t = 1; t < threads; ++t) start(t);
+    for (unsigned k = 1; k < threads; ++k) start(nth(k));
     for (;;) {
         if (run.error) return;
-        unsigned waiting = threads, finished = threads; // the first thread of each kind
+        unsigned waiting = threads, finished = threads; // the lowest thread of each kind
         for (unsigned t = threads; t-- > 0;)
             (run.fibers[t].at == fiber::state::done ? finished : waiting) = t;
         if (waiting == threads) return; // every thread finished
         if (finished != threads) divergent(waiting, finished);
-        for (unsigned t = 0; t < threads; ++t) resume(t);
+        for (unsigned k = 0; k < threads; ++k) resume(nth(k));
     }
 }
 
 } // namespace
 
 void __syncthreads() {
-    if (run.direct) divergent(run.current, 0);
+    if (run.direct) divergent(run.current, run.first);
     leave(run.fibers[run.current], false);
 }
 
@@ -290,13 +304,13 @@ void launch(dim3 grid, dim3 block, void (*thread)(const void*), const void* body
     struct finish {
         ~finish() { run.thread = nullptr; }
     } finish_launch;
-    for (unsigned z = 0; z < grid.z; ++z)
-        for (unsigned y = 0; y < grid.y; ++y)
-            for (unsigned x = 0; x < grid.x; ++x) {
-                blockIdx = {x, y, z};
-                run_block(unsigned(threads));
-                if (run.error) std::rethrow_exception(std::exchange(run.error, nullptr));
-            }
+    const std::uint64_t blocks = std::uint64_t(grid.x) * grid.y * grid.z;
+    for (std::uint64_t k = 0; k < blocks; ++k) {
+        const std::uint64_t b = reversed() ? blocks - 1 - k : k;
+        blockIdx = {unsigned(b % grid.x), unsigned(b / grid.x % grid.y), unsigned(b / grid.x / grid.y)};
+        run_block(unsigned(threads));
+        if (run.error) std::rethrow_exception(std::exchange(run.error, nullptr));
+    }
 }
 
 } // namespace jhr::backends::cuda_host

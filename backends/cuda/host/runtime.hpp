@@ -7,7 +7,9 @@
 // launch checks its configuration as a GPU does, then runs the blocks of the grid one after another
 // and the threads of a block as fibers on the calling thread, switching at __syncthreads(): shared
 // memory, block-wide reductions and the grid-stride loops behave as on a GPU, and a barrier that not
-// every thread of a block reaches is reported as an error instead of hanging. It checks the kernels'
+// every thread of a block reaches is reported as an error instead of hanging. With the environment
+// variable JHR_CUDA_HOST_ORDER=reverse, blocks and threads run in reverse order: a kernel whose
+// result depends on the order (a race on a GPU) then gives another result. It checks the kernels'
 // logic (indexing, barriers, launch shapes; out-of-bounds reads under AddressSanitizer), not their
 // speed, races between blocks or cuDNN and cuBLAS, which it does not provide.
 #pragma once
