@@ -45,6 +45,9 @@ echo "== nvcc"
 nvcc --version | tail -n 2
 
 typed="core layers losses optim nets models train"
+# Each suite, comparison and training run is stopped after this many seconds (a hung kernel costs
+# one step, not the whole run): JHR_STEP_TIMEOUT, default 240.
+limit=${JHR_STEP_TIMEOUT:-240}
 packed=0
 if [ -f "$build/PACKED" ]; then
   echo "== pack ($build)"
@@ -116,12 +119,13 @@ log=$build/cuda_test.log
 status=0
 set +e
 for suite in jhr_test_cuda jhr_test_cuda_loading; do
-  "$build/tests/cuda/$suite" --duration=true 2>&1 | tee -a "$log"
+  timeout "$limit" "$build/tests/cuda/$suite" --duration=true 2>&1 | tee -a "$log"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 done
 for area in $typed; do
   echo "-- typed suite $area on jhr::cuda" | tee -a "$log"
-  "$build/tests/$area/jhr_test_$area" --duration=true --test-case='*<jhr::cuda>' 2>&1 | tee -a "$log"
+  timeout "$limit" "$build/tests/$area/jhr_test_$area" --duration=true --test-case='*<jhr::cuda>' 2>&1 |
+    tee -a "$log"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 done
 set -e
@@ -132,11 +136,12 @@ if [ "$bench" = 1 ]; then
   : >"$blog"
   set +e
   for precision in fp32 tf32; do
-    BACKEND=cuda PRECISION=$precision "$root/benchmarks/compare_torch.sh" "$build/tools/jhr" 128 "$jobs" 20 2>&1 |
+    BACKEND=cuda PRECISION=$precision timeout "$limit" "$root/benchmarks/compare_torch.sh" "$build/tools/jhr" 128 \
+      "$jobs" 20 2>&1 |
       tee -a "$blog"
     [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   done
-  "$PYTHON" "$root/benchmarks/torch_joint.py" --device cuda --precision bf16 --batch 128 \
+  timeout "$limit" "$PYTHON" "$root/benchmarks/torch_joint.py" --device cuda --precision bf16 --batch 128 \
     --iterations 20 2>&1 | tee -a "$blog"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   echo "== training end to end: jhr train --backend cuda, batch 128"
@@ -144,7 +149,7 @@ if [ "$bench" = 1 ]; then
   : >"$tlog"
   for precision in fp32 tf32; do
     echo "-- $precision" | tee -a "$tlog"
-    "$build/tools/jhr" train --backend cuda --precision "$precision" --data synthetic --identities 1000 \
+    timeout "$limit" "$build/tools/jhr" train --backend cuda --precision "$precision" --data synthetic --identities 1000 \
       --images 20 --batch 128 --iterations 400 --log-every 100 --workers "$(( jobs > 8 ? 8 : jobs ))" \
       --metrics "$build/cuda_train_$precision.jsonl" --json 2>&1 | tee -a "$tlog"
     [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
