@@ -148,6 +148,16 @@ void fiber_main() {
     leave(f, true);
 }
 
+// Runs thread t's fiber until it leaves (at a barrier or finished).
+void resume(unsigned t) {
+    fiber& f = run.fibers[t];
+    f.at = fiber::state::running;
+    run.current = t;
+    set_thread_index(t);
+    enter(f);
+}
+
+// Starts thread t's fiber on its stack, from the beginning of the kernel.
 void start(unsigned t) {
     fiber& f = run.fibers[t];
     if (!f.stack) f.stack = std::make_unique<char[]>(stack_size);
@@ -156,18 +166,7 @@ void start(unsigned t) {
     ASAN_UNPOISON_MEMORY_REGION(f.stack.get(), stack_size);
 #endif
     jhr::backends::cuda_host::prepare(f.context, f.stack.get(), stack_size, fiber_main);
-    f.at = fiber::state::running;
-    run.current = t;
-    set_thread_index(t);
-    enter(f);
-}
-
-void resume(unsigned t) {
-    fiber& f = run.fibers[t];
-    f.at = fiber::state::running;
-    run.current = t;
-    set_thread_index(t);
-    enter(f);
+    resume(t);
 }
 
 std::string coordinates(const uint3& i) {
@@ -225,7 +224,9 @@ void run_block(unsigned threads) {
 
 void __syncthreads() {
     if (run.direct) divergent(run.current, run.first);
-    leave(run.fibers[run.current], false);
+    fiber& f = run.fibers[run.current];
+    f.at = fiber::state::at_barrier;
+    leave(f, false);
 }
 
 cudaError_t cudaMalloc(void** block, std::size_t bytes) {
@@ -257,32 +258,34 @@ cudaError_t cudaGetLastError() {
     return std::exchange(last_error, cudaSuccess);
 }
 
-const char* cudaGetErrorName(cudaError_t status) {
+namespace {
+
+struct error_text {
+    const char* name;
+    const char* description;
+};
+
+error_text text_of(cudaError_t status) {
     switch (status) {
     case cudaSuccess:
-        return "cudaSuccess";
+        return {"cudaSuccess", "no error"};
     case cudaErrorInvalidValue:
-        return "cudaErrorInvalidValue";
+        return {"cudaErrorInvalidValue", "invalid argument"};
     case cudaErrorMemoryAllocation:
-        return "cudaErrorMemoryAllocation";
+        return {"cudaErrorMemoryAllocation", "out of memory"};
     case cudaErrorInvalidConfiguration:
-        return "cudaErrorInvalidConfiguration";
+        return {"cudaErrorInvalidConfiguration", "invalid configuration argument"};
     }
-    return "cudaErrorUnknown";
+    return {"cudaErrorUnknown", "unknown error"};
 }
 
+} // namespace
+
+const char* cudaGetErrorName(cudaError_t status) {
+    return text_of(status).name;
+}
 const char* cudaGetErrorString(cudaError_t status) {
-    switch (status) {
-    case cudaSuccess:
-        return "no error";
-    case cudaErrorInvalidValue:
-        return "invalid argument";
-    case cudaErrorMemoryAllocation:
-        return "out of memory";
-    case cudaErrorInvalidConfiguration:
-        return "invalid configuration argument";
-    }
-    return "unknown error";
+    return text_of(status).description;
 }
 
 namespace jhr::backends::cuda_host {
