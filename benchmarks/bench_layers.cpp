@@ -5,7 +5,7 @@
 // Threads: oneDNN follows OMP_NUM_THREADS; the reference backend is single-threaded and runs one
 // iteration per benchmark. The CUDA rows are registered when a GPU is usable. Rows at another
 // precision than fp32 carry it in the backend part of the name: onednn.bf16 (where this CPU has
-// bf16 convolutions) and cuda.tf32.
+// bf16 convolutions), cuda.tf32 and cuda.bf16.
 // Run: jhr_bench_layers --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 #include "jhr/backends/reference.hpp"
 #include "jhr/core/precision.hpp"
@@ -118,6 +118,7 @@ int main(int argc, char** argv) {
     if (jhr::cuda::available()) {
         register_backend<jhr::cuda>("cuda", false);
         register_backend<jhr::cuda>("cuda.tf32", false, jhr::precision::tf32);
+        register_backend<jhr::cuda>("cuda.bf16", false, jhr::precision::bf16);
     } else
         std::cerr << "cuda: skipped: no GPU\n";
 #endif

@@ -4,7 +4,7 @@
 // The reference backend runs the training step at batch 4 only (about 10 s per step at batch 16);
 // CUDA runs batch 16 and the paper's 128, and its rows report "skipped: no GPU" without one.
 // The second argument is the precision (jhr::precision: 0 fp32, 1 tf32, 2 bf16; the label names
-// it): oneDNN at fp32 and bf16, CUDA at fp32 and tf32; a row the backend cannot run is skipped.
+// it): oneDNN at fp32 and bf16, CUDA at all three; a row the backend cannot run is skipped.
 // Run: jhr_bench_network --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 #include "bench_command.hpp"
 
@@ -96,12 +96,14 @@ BENCHMARK(inference<jhr::onednn>)
 #if defined(JHR_HAVE_CUDA)
 BENCHMARK(train_step<jhr::cuda>)
     ->ArgNames({"batch", "precision"})
-    ->ArgsProduct({{16, 128}, {int(jhr::precision::fp32), int(jhr::precision::tf32)}})
+    ->ArgsProduct({{16, 128},
+                   {int(jhr::precision::fp32), int(jhr::precision::tf32), int(jhr::precision::bf16)}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 BENCHMARK(inference<jhr::cuda>)
     ->ArgNames({"batch", "precision"})
-    ->ArgsProduct({{16, 128}, {int(jhr::precision::fp32), int(jhr::precision::tf32)}})
+    ->ArgsProduct({{16, 128},
+                   {int(jhr::precision::fp32), int(jhr::precision::tf32), int(jhr::precision::bf16)}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 #endif

@@ -1,7 +1,8 @@
 // jhr/backends/cuda/convolution.hpp against the reference: forward (with and without bias),
 // backward data, backward weights (with and without bias gradient), at the paper's SRNET and FRNET
-// layers and at seeded random geometries; repeated calls reuse the cached plans and memory; at tf32
-// precision within tf32_tolerance, and fp32 again within 1e-4 afterwards.
+// layers and at seeded random geometries; repeated calls reuse the cached plans and memory, at fp32
+// and bf16; at tf32 precision within tf32_tolerance, at bf16 within bf16_tolerance and not equal to
+// fp32, and fp32 again within 1e-4 afterwards.
 #include "backends/agreement.hpp"
 #include "gpu.hpp"
 
@@ -121,7 +122,32 @@ TEST_CASE("cuda convolution at tf32 precision agrees within 3e-3 at the paper's 
     for (const auto& g : paper_geometries()) check_agreement(g, true);
 }
 
-TEST_CASE("cuda convolution repeats a step without cudaMalloc and with the same results" *
+TEST_CASE("cuda convolution at bf16 precision agrees within bf16_tolerance on small and the paper's layers, "
+          "rounds differently from fp32; fp32 again within 1e-4 afterwards" *
+          jhr::testing::needs_gpu()) {
+    const jhr::conv2d_geometry g = paper_geometries()[4];
+    std::mt19937 rng(5);
+    const auto x = to_device(random_vector(g.input().size(), rng)),
+               w = to_device(random_vector(g.weight().size(), rng));
+    const auto forward = [&] {
+        jhr::cuda::buffer<float> y(g.output().size());
+        jhr::cuda::conv2d_forward(g, x.data(), w.data(), nullptr, y.data());
+        return to_host(y);
+    };
+    const auto fp32 = forward();
+    {
+        const jhr::testing::precision_scope bf16(jhr::precision::bf16);
+        for (const auto& s : small_geometries()) check_agreement(s, true, jhr::testing::bf16_tolerance);
+        for (const auto& s : paper_geometries()) check_agreement(s, true, jhr::testing::bf16_tolerance);
+        const double d = relative_difference(forward(), fp32);
+        MESSAGE("bf16 against fp32 on " << jhr::describe(g) << ": " << d);
+        CHECK(d > 1e-4); // bfloat16 operands (8 significant bits) really ran
+    }
+    REQUIRE(jhr::cuda::precision() == jhr::precision::fp32);
+    CHECK(relative_difference(forward(), fp32) < agreement_tolerance);
+}
+
+TEST_CASE("cuda convolution repeats a step without cudaMalloc and with the same results, at fp32 and bf16" *
           jhr::testing::needs_gpu()) {
     const jhr::conv2d_geometry g{2, 16, 20, 18, 24, 3, 1, 1};
     std::mt19937 rng(3);
@@ -137,12 +163,16 @@ TEST_CASE("cuda convolution repeats a step without cudaMalloc and with the same 
         jhr::cuda::conv2d_backward_weights(g, x.data(), dy.data(), dw.data(), db.data());
         return std::vector{to_host(y), to_host(dx), to_host(dw), to_host(db)};
     };
-    const auto first = step(); // chooses the algorithms and sizes the workspace
-    jhr::cuda::reset_allocator_statistics();
-    const auto second = step();
-    CHECK(jhr::cuda::allocator_statistics().allocations == 0);
-    CHECK(relative_difference(second[0], first[0]) < agreement_tolerance);
-    CHECK(relative_difference(second[1], first[1]) < agreement_tolerance);
-    CHECK(relative_difference(second[2], first[2]) < agreement_tolerance);
-    CHECK(relative_difference(second[3], first[3]) < agreement_tolerance);
+    for (const jhr::precision precision : {jhr::precision::fp32, jhr::precision::bf16}) {
+        CAPTURE(jhr::name(precision));
+        const jhr::testing::precision_scope scope(precision);
+        const auto first = step(); // chooses the algorithms and sizes the workspace
+        jhr::cuda::reset_allocator_statistics();
+        const auto second = step();
+        CHECK(jhr::cuda::allocator_statistics().allocations == 0);
+        for (std::size_t i = 0; i < first.size(); ++i) {
+            CAPTURE(i);
+            CHECK(relative_difference(second[i], first[i]) < agreement_tolerance);
+        }
+    }
 }

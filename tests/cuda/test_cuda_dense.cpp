@@ -1,7 +1,8 @@
 // jhr/backends/cuda/dense.hpp against the reference: GEMM in all four transposition cases with
 // beta 0 (old contents ignored, even NaN) and beta != 0, an empty inner dimension (C = beta C), at
 // the paper's inner-product shapes; GEMM at tf32 precision within tf32_tolerance, and not equal to
-// fp32 (so TF32 really ran). add_row_vector and sum_rows: test_cuda_rows.cpp.
+// fp32 (so TF32 really ran); at bf16 within 1e-4 (GEMMs stay fp32 there). add_row_vector and sum_rows:
+// test_cuda_rows.cpp.
 #include "backends/agreement.hpp"
 #include "gpu.hpp"
 
@@ -85,4 +86,12 @@ TEST_CASE("cuda gemm at tf32 precision agrees within 3e-3 at the paper's inner-p
     for (const auto& g : shapes) check_gemm(g, 1.0f, 0.0f);
     // TF32 rounds the 10240-long products' inputs to 10 mantissa bits: fp32 differs from it.
     CHECK(relative_difference(tf32_first, check_gemm(shapes[0], 1.0f, 0.0f)) > 1e-6);
+}
+
+TEST_CASE("cuda gemm at bf16 precision stays fp32: within 1e-4 at the paper's inner-product shapes" *
+          jhr::testing::needs_gpu()) {
+    const jhr::testing::precision_scope bf16(jhr::precision::bf16);
+    check_gemm({false, true, 8, 512, 10240}, 1.0f, 0.0f);
+    check_gemm({false, false, 8, 10240, 512}, 1.0f, 0.0f);
+    check_gemm({true, false, 10575, 512, 8}, 1.0f, 1.0f);
 }

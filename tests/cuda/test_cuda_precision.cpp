@@ -15,11 +15,12 @@ TEST_CASE("cuda precision is fp32 by default, and a scope sets and restores it")
     CHECK(jhr::cuda::precision() == precision::fp32);
 }
 
-TEST_CASE("cuda computes at fp32 and tf32, and refuses bf16 naming what it has") {
+TEST_CASE("cuda computes at fp32, tf32 and bf16") {
     static_assert(jhr::SelectablePrecision<jhr::cuda>);
-    CHECK(jhr::precisions_of<jhr::cuda>() == "fp32, tf32");
-    CHECK_THROWS_WITH_AS(jhr::cuda::set_precision(precision::bf16),
-                         "cuda: precision bf16 is not available (this backend computes at fp32, tf32)",
-                         jhr::backend_error);
+    CHECK(jhr::precisions_of<jhr::cuda>() == "fp32, tf32, bf16");
+    {
+        const jhr::testing::precision_scope bf16(precision::bf16);
+        CHECK(jhr::cuda::precision() == precision::bf16);
+    }
     CHECK(jhr::cuda::precision() == precision::fp32);
 }

@@ -93,12 +93,14 @@ JHR_TYPED_TEST("joint_model: a warm training step takes no storage block from th
 }
 #endif
 
-#if defined(JHR_HAVE_ONEDNN)
-TEST_CASE("joint_model on onednn at bf16 learns as it does at fp32" *
-          doctest::skip(!jhr::onednn::supports_precision(jhr::precision::bf16))) {
+namespace {
+// Backend B trains the wide trial at bf16 as it does at fp32: the mean softmax loss of the last 10
+// of 40 steps at most softmax_late_bound times fp32's, and below softmax_drop times its first.
+template <class B>
+void check_bf16_learns_as_fp32(double softmax_late_bound, double softmax_drop) {
     const auto losses = [](jhr::precision p) {
-        const jhr::precision_scope<jhr::onednn> scope(p);
-        wide_trial<jhr::onednn> trial;
+        const jhr::precision_scope<B> scope(p);
+        wide_trial<B> trial;
         std::vector<std::array<double, 3>> out;
         for (int i = 0; i < 40; ++i) out.push_back(trial.step());
         return out;
@@ -111,7 +113,7 @@ TEST_CASE("joint_model on onednn at bf16 learns as it does at fp32" *
     };
     // The first step differs by the forward's rounding only; over the last 10 of 40 steps the
     // trajectories have drifted apart a little but learnt as much.
-    const double first_bound[3] = {1.01, 1.01, 1.01}, late_bound[3] = {1.02, 1.3, 1.3};
+    const double first_bound[3] = {1.01, 1.01, 1.01}, late_bound[3] = {1.02, softmax_late_bound, 1.3};
     for (std::size_t head = 0; head < 3; ++head) {
         CAPTURE(head);
         const double first = bf16.front()[head] / fp32.front()[head],
@@ -124,7 +126,23 @@ TEST_CASE("joint_model on onednn at bf16 learns as it does at fp32" *
         CHECK(last < late_bound[head]);
         CHECK(last > 1 / late_bound[head]);
     }
-    CHECK(late(bf16, 1) < 0.1 * bf16.front()[1]); // softmax
+    CHECK(late(bf16, 1) < softmax_drop * bf16.front()[1]);
     CHECK(late(bf16, 2) < 0.5 * bf16.front()[2]); // center
+}
+} // namespace
+
+#if defined(JHR_HAVE_ONEDNN)
+TEST_CASE("joint_model on onednn at bf16 learns as it does at fp32" *
+          doctest::skip(!jhr::onednn::supports_precision(jhr::precision::bf16))) {
+    check_bf16_learns_as_fp32<jhr::onednn>(1.3, 0.1);
+}
+#endif
+
+#if defined(JHR_HAVE_CUDA)
+// cuDNN's bf16 convolutions also round their outputs and gradients, which delays the softmax head's
+// descent a little (on the host execution its mean over steps 31-40 was 1.30 times fp32's and 0.092
+// times its first; equal to fp32's again by step 80).
+TEST_CASE("joint_model on cuda at bf16 learns as it does at fp32" * doctest::skip(!jhr::cuda::available())) {
+    check_bf16_learns_as_fp32<jhr::cuda>(1.6, 0.15);
 }
 #endif

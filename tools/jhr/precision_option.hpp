@@ -1,7 +1,8 @@
 // jhr/tools/precision_option.hpp: --precision fp32|tf32|bf16 for the subcommands that compute
 // (train, bench, eval, embed, verify, hallucinate). fp32 is the default and every backend's arithmetic; the
 // others are the convolution (and GEMM) precisions a backend may select (core/precision.hpp): tf32 on CUDA,
-// bf16 on oneDNN where the CPU has bf16 convolutions. A precision the backend lacks is a usage error.
+// bf16 on CUDA and on oneDNN where the CPU has bf16 convolutions. A precision the backend lacks is a
+// usage error.
 #pragma once
 
 #include "backend_dispatch.hpp"
@@ -20,8 +21,8 @@ inline CLI::Option* add_precision_option(CLI::App* cmd, std::string& precision) 
         ->add_option(
             "--precision", precision,
             "arithmetic of convolutions and GEMMs: fp32, tf32 (TF32 tensor cores; --backend cuda) or "
-            "bf16 (bfloat16 convolutions, fp32 weights and results; --backend onednn on CPUs that "
-            "have them)")
+            "bf16 (bfloat16 convolutions, fp32 weights; --backend cuda, or onednn on CPUs that have "
+            "them)")
         ->check(CLI::IsMember({"fp32", "tf32", "bf16"}))
         ->capture_default_str();
 }

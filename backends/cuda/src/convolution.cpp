@@ -2,6 +2,7 @@
 #include "jhr/backends/cuda/convolution.hpp"
 #include "jhr/backends/cuda/precision.hpp"
 
+#include "bfloat16.hpp"
 #include "context.hpp"
 #include "library_check.hpp"
 
@@ -15,6 +16,8 @@
 namespace jhr::backends {
 namespace {
 
+using cuda_detail::bfloat16_bits;
+using cuda_detail::bfloat16_copy;
 using cuda_detail::this_thread;
 
 constexpr std::size_t search_workspace_limit = std::size_t(256) << 20;
@@ -26,13 +29,17 @@ auto key(const conv2d_geometry& g, jhr::precision precision) {
 }
 using plan_key = decltype(key(conv2d_geometry{}, jhr::precision::fp32));
 
+// The data type convolutions read and write at a precision: bfloat16 at bf16, fp32 otherwise.
+cudnnDataType_t data_type(jhr::precision precision) {
+    return precision == jhr::precision::bf16 ? CUDNN_DATA_BFLOAT16 : CUDNN_DATA_FLOAT;
+}
+
 struct tensor_descriptor {
     cudnnTensorDescriptor_t handle = nullptr;
-    tensor_descriptor(int n, int c, int h, int w) {
+    tensor_descriptor(int n, int c, int h, int w, cudnnDataType_t type = CUDNN_DATA_FLOAT) {
         JHR_CUDNN_CHECK(cudnnCreateTensorDescriptor(&handle));
         try {
-            JHR_CUDNN_CHECK(
-                cudnnSetTensor4dDescriptor(handle, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, n, c, h, w));
+            JHR_CUDNN_CHECK(cudnnSetTensor4dDescriptor(handle, CUDNN_TENSOR_NCHW, type, n, c, h, w));
         } catch (...) {
             cudnnDestroyTensorDescriptor(handle);
             throw;
@@ -45,11 +52,11 @@ struct tensor_descriptor {
 
 struct filter_descriptor {
     cudnnFilterDescriptor_t handle = nullptr;
-    explicit filter_descriptor(const conv2d_geometry& g) {
+    filter_descriptor(const conv2d_geometry& g, cudnnDataType_t type) {
         JHR_CUDNN_CHECK(cudnnCreateFilterDescriptor(&handle));
         try {
-            JHR_CUDNN_CHECK(cudnnSetFilter4dDescriptor(handle, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW,
-                                                       g.out_channels, g.in_channels, g.kernel, g.kernel));
+            JHR_CUDNN_CHECK(cudnnSetFilter4dDescriptor(handle, type, CUDNN_TENSOR_NCHW, g.out_channels,
+                                                       g.in_channels, g.kernel, g.kernel));
         } catch (...) {
             cudnnDestroyFilterDescriptor(handle);
             throw;
@@ -61,12 +68,13 @@ struct filter_descriptor {
 };
 
 // Cross-correlation (CUDNN_CROSS_CORRELATION), fp32 accumulation. `search_math` is the math type
-// algorithm searches run under: FMA only for fp32, tensor cores (TF32 inputs) allowed for tf32.
+// algorithm searches run under: FMA only for fp32, tensor cores allowed for tf32 (TF32 inputs) and
+// bf16 (bfloat16 inputs and outputs, cuDNN's PSEUDO_BFLOAT16 configuration).
 struct convolution_descriptor {
     cudnnConvolutionDescriptor_t handle = nullptr;
     cudnnMathType_t search_math;
     convolution_descriptor(const conv2d_geometry& g, jhr::precision precision)
-        : search_math(precision == jhr::precision::tf32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH) {
+        : search_math(precision == jhr::precision::fp32 ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH) {
         JHR_CUDNN_CHECK(cudnnCreateConvolutionDescriptor(&handle));
         try {
             JHR_CUDNN_CHECK(cudnnSetConvolution2dDescriptor(handle, g.pad, g.pad, g.stride, g.stride, 1, 1,
@@ -102,8 +110,11 @@ auto fastest(const std::array<Perf, 16>& results, int count, const char* directi
 }
 
 // Descriptors of one geometry and precision and, once each direction has run, its chosen algorithm.
+// x, y and w describe what the convolution reads and writes (bfloat16 at bf16); y_fp32 and bias the
+// fp32 output and bias the bias calls work on.
 struct plan {
-    tensor_descriptor x, y, bias;
+    bool bfloat16;
+    tensor_descriptor x, y, y_fp32, bias;
     filter_descriptor w;
     convolution_descriptor convolution;
     std::optional<choice<cudnnConvolutionFwdAlgo_t>> forward;
@@ -111,9 +122,11 @@ struct plan {
     std::optional<choice<cudnnConvolutionBwdFilterAlgo_t>> backward_filter;
 
     plan(const conv2d_geometry& g, jhr::precision precision)
-        : x(g.batch, g.in_channels, g.in_height, g.in_width),
-          y(g.batch, g.out_channels, g.out_height(), g.out_width()), bias(1, g.out_channels, 1, 1), w(g),
-          convolution(g, precision) {}
+        : bfloat16(precision == jhr::precision::bf16),
+          x(g.batch, g.in_channels, g.in_height, g.in_width, data_type(precision)),
+          y(g.batch, g.out_channels, g.out_height(), g.out_width(), data_type(precision)),
+          y_fp32(g.batch, g.out_channels, g.out_height(), g.out_width()), bias(1, g.out_channels, 1, 1),
+          w(g, data_type(precision)), convolution(g, precision) {}
 };
 
 void check(const conv2d_geometry& g) {
@@ -146,14 +159,9 @@ void use_math(const plan& p, const choice<Algorithm>& c) {
     JHR_CUDNN_CHECK(cudnnSetConvolutionMathType(p.convolution.handle, c.math));
 }
 
-} // namespace
-
-void cuda_convolution::conv2d_forward(const conv2d_geometry& g, const float* x, const float* w,
-                                      const float* b, float* y) {
-    expect_nchw(g, "cuda", "conv2d_forward");
-    check(g);
-    if (g.output().size() == 0) return;
-    plan& p = plan_for(g);
+// The three directions on operands of the plan's data type (fp32, or bfloat16 copies at bf16),
+// choosing each direction's algorithm at its first call.
+void forward(plan& p, const conv2d_geometry& g, const void* x, const void* w, void* y) {
     const cudnnHandle_t handle = this_thread().cudnn();
     if (!p.forward) {
         std::array<cudnnConvolutionFwdAlgoPerf_t, 16> results{};
@@ -169,15 +177,9 @@ void cuda_convolution::conv2d_forward(const conv2d_geometry& g, const float* x, 
     JHR_CUDNN_CHECK(cudnnConvolutionForward(handle, &one, p.x.handle, x, p.w.handle, w, p.convolution.handle,
                                             p.forward->algorithm, workspace, p.forward->workspace, &zero,
                                             p.y.handle, y));
-    if (b) JHR_CUDNN_CHECK(cudnnAddTensor(handle, &one, p.bias.handle, b, &one, p.y.handle, y));
 }
 
-void cuda_convolution::conv2d_backward_data(const conv2d_geometry& g, const float* w, const float* dy,
-                                            float* dx) {
-    expect_nchw(g, "cuda", "conv2d_backward_data");
-    check(g);
-    if (g.input().size() == 0) return;
-    plan& p = plan_for(g);
+void backward_data(plan& p, const conv2d_geometry& g, const void* w, const void* dy, void* dx) {
     const cudnnHandle_t handle = this_thread().cudnn();
     if (!p.backward_data) {
         std::array<cudnnConvolutionBwdDataAlgoPerf_t, 16> results{};
@@ -195,17 +197,7 @@ void cuda_convolution::conv2d_backward_data(const conv2d_geometry& g, const floa
                                                  p.backward_data->workspace, &zero, p.x.handle, dx));
 }
 
-void cuda_convolution::conv2d_backward_weights(const conv2d_geometry& g, const float* x, const float* dy,
-                                               float* dw, float* db) {
-    expect_nchw(g, "cuda", "conv2d_backward_weights");
-    check(g);
-    if (g.weight().size() == 0) return;
-    if (g.output().size() == 0) { // an empty batch: zero gradients, as the reference writes
-        JHR_CUDA_CHECK(cudaMemset(dw, 0, g.weight().size() * sizeof(float)));
-        if (db) JHR_CUDA_CHECK(cudaMemset(db, 0, std::size_t(g.out_channels) * sizeof(float)));
-        return;
-    }
-    plan& p = plan_for(g);
+void backward_filter(plan& p, const conv2d_geometry& g, const void* x, const void* dy, void* dw) {
     const cudnnHandle_t handle = this_thread().cudnn();
     if (!p.backward_filter) {
         std::array<cudnnConvolutionBwdFilterAlgoPerf_t, 16> results{};
@@ -221,8 +213,75 @@ void cuda_convolution::conv2d_backward_weights(const conv2d_geometry& g, const f
     JHR_CUDNN_CHECK(cudnnConvolutionBackwardFilter(
         handle, &one, p.x.handle, x, p.y.handle, dy, p.convolution.handle, p.backward_filter->algorithm,
         workspace, p.backward_filter->workspace, &zero, p.w.handle, dw));
+}
+
+struct operand {
+    const float* data;
+    std::size_t size;
+};
+
+// Runs direction(p, g, a, b, out) on bfloat16 copies of a and b into a bfloat16 result, widened into
+// the fp32 out[0, out_size) plus the per-channel bias when not null (forward only).
+template <class Direction>
+void on_bfloat16(Direction direction, plan& p, const conv2d_geometry& g, operand a, operand b, float* out,
+                 std::size_t out_size, const float* bias = nullptr) {
+    const auto a16 = bfloat16_copy(a.size, a.data), b16 = bfloat16_copy(b.size, b.data);
+    cuda_buffer<bfloat16_bits> out16(out_size);
+    direction(p, g, a16.data(), b16.data(), out16.data());
+    cuda_detail::widen_from_bfloat16(out_size, out16.data(), bias, std::size_t(g.out_channels),
+                                     std::size_t(g.out_height()) * std::size_t(g.out_width()), out);
+}
+
+} // namespace
+
+// At bf16 each direction reads bfloat16 copies of its inputs and writes a bfloat16 result, widened
+// into the fp32 output (the forward adds the bias in the same pass).
+void cuda_convolution::conv2d_forward(const conv2d_geometry& g, const float* x, const float* w,
+                                      const float* b, float* y) {
+    expect_nchw(g, "cuda", "conv2d_forward");
+    check(g);
+    if (g.output().size() == 0) return;
+    plan& p = plan_for(g);
+    if (p.bfloat16)
+        return on_bfloat16(forward, p, g, {x, g.input().size()}, {w, g.weight().size()}, y, g.output().size(),
+                           b);
+    forward(p, g, x, w, y);
+    if (b)
+        JHR_CUDNN_CHECK(
+            cudnnAddTensor(this_thread().cudnn(), &one, p.bias.handle, b, &one, p.y_fp32.handle, y));
+}
+
+void cuda_convolution::conv2d_backward_data(const conv2d_geometry& g, const float* w, const float* dy,
+                                            float* dx) {
+    expect_nchw(g, "cuda", "conv2d_backward_data");
+    check(g);
+    if (g.input().size() == 0) return;
+    plan& p = plan_for(g);
+    if (p.bfloat16)
+        return on_bfloat16(backward_data, p, g, {w, g.weight().size()}, {dy, g.output().size()}, dx,
+                           g.input().size());
+    backward_data(p, g, w, dy, dx);
+}
+
+void cuda_convolution::conv2d_backward_weights(const conv2d_geometry& g, const float* x, const float* dy,
+                                               float* dw, float* db) {
+    expect_nchw(g, "cuda", "conv2d_backward_weights");
+    check(g);
+    if (g.weight().size() == 0) return;
+    if (g.output().size() == 0) { // an empty batch: zero gradients, as the reference writes
+        JHR_CUDA_CHECK(cudaMemset(dw, 0, g.weight().size() * sizeof(float)));
+        if (db) JHR_CUDA_CHECK(cudaMemset(db, 0, std::size_t(g.out_channels) * sizeof(float)));
+        return;
+    }
+    plan& p = plan_for(g);
+    if (p.bfloat16)
+        on_bfloat16(backward_filter, p, g, {x, g.input().size()}, {dy, g.output().size()}, dw,
+                    g.weight().size());
+    else
+        backward_filter(p, g, x, dy, dw);
     if (db)
-        JHR_CUDNN_CHECK(cudnnConvolutionBackwardBias(handle, &one, p.y.handle, dy, &zero, p.bias.handle, db));
+        JHR_CUDNN_CHECK(cudnnConvolutionBackwardBias(this_thread().cudnn(), &one, p.y_fp32.handle, dy, &zero,
+                                                     p.bias.handle, db));
 }
 
 } // namespace jhr::backends

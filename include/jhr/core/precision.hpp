@@ -4,7 +4,8 @@
 //
 // fp32: fp32 products; every backend's default and the only precision of the others.
 // tf32: products of inputs rounded to TF32 (10-bit mantissa) on tensor cores, fp32 accumulation.
-// bf16: products of inputs rounded to bfloat16 (7-bit mantissa), fp32 accumulation and outputs.
+// bf16: products of inputs rounded to bfloat16 (7-bit mantissa), fp32 accumulation; outputs fp32,
+//       or rounded to bfloat16 where the backend's library writes only that (cuDNN: CUDA backend).
 //       bfloat16 keeps fp32's exponent range, so gradients need no loss scaling.
 #pragma once
 

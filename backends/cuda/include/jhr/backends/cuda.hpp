@@ -1,5 +1,6 @@
-// jhr/backends/cuda.hpp: the CUDA backend, fp32 (or TF32 convolutions and GEMMs, cuda/precision.hpp)
-// on one GPU (cuDNN for convolution, cuBLAS for GEMM, own kernels for everything else).
+// jhr/backends/cuda.hpp: the CUDA backend, fp32 (or TF32 convolutions and GEMMs, or bf16
+// convolutions: cuda/precision.hpp) on one GPU (cuDNN for convolution, cuBLAS for GEMM, own kernels for
+// everything else).
 //
 // Pointers given to its functions are device pointers (from cuda::buffer). Work is queued on the
 // legacy default stream; functions that return a value to the host (sum, dot, the losses) and

@@ -3,7 +3,7 @@
 // gemm: C (m x n) = alpha op(A) op(B) + beta C, all row-major and densely packed, computed as the
 // column-major product C^T = op(B)^T op(A)^T with cublasSgemm; beta == 0 ignores C's old contents.
 // At fp32 precision (the default) cuBLAS uses CUBLAS_DEFAULT_MATH, which keeps fp32 products in
-// fp32 (no TF32); at tf32 CUBLAS_TF32_TENSOR_OP_MATH (cuda/precision.hpp).
+// fp32 (no TF32), also at bf16; at tf32 CUBLAS_TF32_TENSOR_OP_MATH (cuda/precision.hpp).
 // add_row_vector: y[r, c] += v[c]. sum_rows: out[c] = sum_r x[r, c], written, summed in double.
 #pragma once
 

@@ -1,0 +1,66 @@
+// bfloat16 copies for bf16 precision (private header): convolutions and GEMMs there take their
+// inputs rounded to bfloat16 in scratch device memory from the caching allocator.
+//
+// bfloat16 is the upper half of an fp32: the same exponent range, 8 significant bits. Rounding is to
+// nearest, ties to even; infinities stay infinite, NaN stays NaN (quiet), and a finite value whose
+// rounding passes the largest bfloat16 becomes infinite, as in cuda_bf16.h's __float2bfloat16_rn.
+#pragma once
+
+#include "jhr/backends/cuda/memory.hpp"
+
+#include "runtime.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace jhr::backends::cuda_detail {
+
+using bfloat16_bits = std::uint16_t;
+
+__host__ __device__ inline std::uint32_t bits_of(float value) {
+#if defined(__CUDA_ARCH__)
+    return __float_as_uint(value);
+#else
+    std::uint32_t bits;
+    std::memcpy(&bits, &value, sizeof bits);
+    return bits;
+#endif
+}
+
+__host__ __device__ inline float float_of(std::uint32_t bits) {
+#if defined(__CUDA_ARCH__)
+    return __uint_as_float(bits);
+#else
+    float value;
+    std::memcpy(&value, &bits, sizeof value);
+    return value;
+#endif
+}
+
+__host__ __device__ inline bfloat16_bits to_bfloat16(float value) {
+    const std::uint32_t bits = bits_of(value);
+    if ((bits & 0x7fffffffu) > 0x7f800000u) return bfloat16_bits((bits >> 16) | 0x0040u); // quiet NaN
+    return bfloat16_bits((bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16);
+}
+
+__host__ __device__ inline float from_bfloat16(bfloat16_bits value) {
+    return float_of(std::uint32_t(value) << 16);
+}
+
+// y[i] = x[i] rounded to bfloat16, for i < n.
+void round_to_bfloat16(std::size_t n, const float* x, bfloat16_bits* y);
+
+// y[i] = x[i] widened to fp32, plus bias[(i / plane) % channels] when bias is not null (an nchw
+// tensor's per-channel bias, plane = h * w), for i < n.
+void widen_from_bfloat16(std::size_t n, const bfloat16_bits* x, const float* bias, std::size_t channels,
+                         std::size_t plane, float* y);
+
+// A bfloat16 copy of x[0, n).
+inline cuda_buffer<bfloat16_bits> bfloat16_copy(std::size_t n, const float* x) {
+    cuda_buffer<bfloat16_bits> copy(n);
+    round_to_bfloat16(n, x, copy.data());
+    return copy;
+}
+
+} // namespace jhr::backends::cuda_detail
