@@ -1,6 +1,7 @@
 // The bfloat16 conversions behind bf16 precision (backends/cuda/src/bfloat16.hpp): rounding to
 // nearest with ties to even, signs, infinities, NaN and overflow, on the device as on the host;
-// widening is exact and adds a per-channel bias.
+// widening is exact; both transpose batches of matrices (nchw <-> nhwc) of any size against the
+// 32 x 32 tiles, and widening adds a per-channel bias.
 #include "backends/agreement.hpp"
 #include "gpu.hpp"
 
@@ -23,7 +24,7 @@ namespace {
 std::vector<bfloat16_bits> rounded_on_device(const std::vector<float>& values) {
     const auto x = to_device(values);
     jhr::cuda::buffer<bfloat16_bits> y(values.size());
-    jhr::backends::cuda_detail::round_to_bfloat16(values.size(), x.data(), y.data());
+    jhr::backends::cuda_detail::round_to_bfloat16(1, 1, values.size(), x.data(), y.data());
     return to_host(y);
 }
 
@@ -96,22 +97,59 @@ TEST_CASE("cuda bfloat16 rounding is within 2^-8 relative and agrees with the ho
 
     const auto bits = to_device(device);
     jhr::cuda::buffer<float> widened(values.size());
-    jhr::backends::cuda_detail::widen_from_bfloat16(values.size(), bits.data(), nullptr, 1, 1,
+    jhr::backends::cuda_detail::widen_from_bfloat16(1, 1, values.size(), bits.data(), nullptr,
                                                     widened.data());
     CHECK(to_host(widened) == widened_host);
 }
 
-TEST_CASE("cuda bfloat16 widening adds a per-channel bias to an nchw tensor" * jhr::testing::needs_gpu()) {
-    const std::size_t batch = 2, channels = 3, plane = 5, n = batch * channels * plane;
-    std::vector<float> values(n), bias{0.5f, -1.0f, 8.0f}, expected(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        values[i] = float(i) * 0.25f; // exact in bfloat16
-        expected[i] = values[i] + bias[(i / plane) % channels];
+TEST_CASE("cuda bfloat16 conversions transpose nchw to nhwc and back, at tile edges and past them" *
+          jhr::testing::needs_gpu()) {
+    using jhr::backends::cuda_detail::from_bfloat16;
+    using jhr::backends::cuda_detail::to_bfloat16;
+    struct matrices {
+        std::size_t batch, rows, cols;
+    };
+    // Whole tiles, partial tiles on either axis, one row or column, and the paper's 9x9 filters.
+    for (const auto& m :
+         {matrices{1, 32, 32}, {3, 37, 70}, {2, 3, 11600}, {2, 64, 1}, {4, 1, 33}, {64, 3, 81}}) {
+        CAPTURE(m.batch);
+        CAPTURE(m.rows);
+        CAPTURE(m.cols);
+        const std::size_t n = m.batch * m.rows * m.cols;
+        std::mt19937 rng{unsigned(n)};
+        const auto x = jhr::testing::random_vector(n, rng);
+        std::vector<float> bias = jhr::testing::random_vector(m.rows, rng);
+        std::vector<bfloat16_bits> expected(n);
+        std::vector<float> back(n);
+        for (std::size_t b = 0; b < m.batch; ++b)
+            for (std::size_t r = 0; r < m.rows; ++r)
+                for (std::size_t c = 0; c < m.cols; ++c) {
+                    const std::size_t from = (b * m.rows + r) * m.cols + c;
+                    expected[(b * m.cols + c) * m.rows + r] = to_bfloat16(x[from]);
+                    back[from] = from_bfloat16(to_bfloat16(x[from])) + bias[r];
+                }
+        const auto dx = to_device(x);
+        jhr::cuda::buffer<bfloat16_bits> transposed(n);
+        jhr::backends::cuda_detail::round_to_bfloat16(m.batch, m.rows, m.cols, dx.data(), transposed.data());
+        CHECK(to_host(transposed) == expected);
+        // Back: the transposed matrices are cols x rows; the bias follows the original rows.
+        const auto dbias = to_device(bias);
+        jhr::cuda::buffer<float> y(n);
+        jhr::backends::cuda_detail::widen_from_bfloat16(m.batch, m.cols, m.rows, transposed.data(),
+                                                        dbias.data(), y.data());
+        CHECK(to_host(y) == back);
     }
+}
+
+TEST_CASE("cuda bfloat16 widening of single rows adds a bias per column" * jhr::testing::needs_gpu()) {
+    const std::size_t batch = 2, channels = 3, n = batch * channels;
+    const std::vector<float> values{0.5f, 1.0f, 2.0f, -4.0f, 0.25f, 3.0f}, bias{0.5f, -1.0f, 8.0f};
+    std::vector<float> expected(n);
+    for (std::size_t i = 0; i < n; ++i) expected[i] = values[i] + bias[i % channels];
     const auto bits = to_device(rounded_on_device(values));
     const auto device_bias = to_device(bias);
     jhr::cuda::buffer<float> y(n);
-    jhr::backends::cuda_detail::widen_from_bfloat16(n, bits.data(), device_bias.data(), channels, plane,
+    jhr::backends::cuda_detail::widen_from_bfloat16(batch, 1, channels, bits.data(), device_bias.data(),
                                                     y.data());
     CHECK(to_host(y) == expected);
 }

@@ -48,18 +48,23 @@ __host__ __device__ inline float from_bfloat16(bfloat16_bits value) {
     return float_of(std::uint32_t(value) << 16);
 }
 
-// y[i] = x[i] rounded to bfloat16, for i < n.
-void round_to_bfloat16(std::size_t n, const float* x, bfloat16_bits* y);
+// The conversions transpose too, so that cuDNN can read and write bfloat16 in nhwc while the fp32
+// tensors stay nchw: x and y hold `batch` row-major matrices, x's rows x cols, y's cols x rows, and
+// y[b][c][r] = convert(x[b][r][c]). rows == 1 is a plain element-wise conversion. (An nchw tensor
+// is N matrices of C x HW; transposed, it is nhwc.)
 
-// y[i] = x[i] widened to fp32, plus bias[(i / plane) % channels] when bias is not null (an nchw
-// tensor's per-channel bias, plane = h * w), for i < n.
-void widen_from_bfloat16(std::size_t n, const bfloat16_bits* x, const float* bias, std::size_t channels,
-                         std::size_t plane, float* y);
+// y[b][c][r] = x[b][r][c] rounded to bfloat16.
+void round_to_bfloat16(std::size_t batch, std::size_t rows, std::size_t cols, const float* x,
+                       bfloat16_bits* y);
+
+// y[b][c][r] = x[b][r][c] widened to fp32, plus bias[c] when bias is not null.
+void widen_from_bfloat16(std::size_t batch, std::size_t rows, std::size_t cols, const bfloat16_bits* x,
+                         const float* bias, float* y);
 
 // A bfloat16 copy of x[0, n).
 inline cuda_buffer<bfloat16_bits> bfloat16_copy(std::size_t n, const float* x) {
     cuda_buffer<bfloat16_bits> copy(n);
-    round_to_bfloat16(n, x, copy.data());
+    round_to_bfloat16(1, 1, n, x, copy.data());
     return copy;
 }
 

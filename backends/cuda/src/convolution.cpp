@@ -17,7 +17,6 @@ namespace jhr::backends {
 namespace {
 
 using cuda_detail::bfloat16_bits;
-using cuda_detail::bfloat16_copy;
 using cuda_detail::this_thread;
 
 constexpr std::size_t search_workspace_limit = std::size_t(256) << 20;
@@ -29,17 +28,22 @@ auto key(const conv2d_geometry& g, jhr::precision precision) {
 }
 using plan_key = decltype(key(conv2d_geometry{}, jhr::precision::fp32));
 
-// The data type convolutions read and write at a precision: bfloat16 at bf16, fp32 otherwise.
+// What cuDNN reads and writes at a precision: bfloat16 in nhwc (krsc filters, the layout of its
+// tensor-core kernels) at bf16, fp32 in nchw otherwise.
 cudnnDataType_t data_type(jhr::precision precision) {
     return precision == jhr::precision::bf16 ? CUDNN_DATA_BFLOAT16 : CUDNN_DATA_FLOAT;
+}
+cudnnTensorFormat_t format(jhr::precision precision) {
+    return precision == jhr::precision::bf16 ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW;
 }
 
 struct tensor_descriptor {
     cudnnTensorDescriptor_t handle = nullptr;
-    tensor_descriptor(int n, int c, int h, int w, cudnnDataType_t type = CUDNN_DATA_FLOAT) {
+    tensor_descriptor(int n, int c, int h, int w, cudnnDataType_t type = CUDNN_DATA_FLOAT,
+                      cudnnTensorFormat_t format = CUDNN_TENSOR_NCHW) {
         JHR_CUDNN_CHECK(cudnnCreateTensorDescriptor(&handle));
         try {
-            JHR_CUDNN_CHECK(cudnnSetTensor4dDescriptor(handle, CUDNN_TENSOR_NCHW, type, n, c, h, w));
+            JHR_CUDNN_CHECK(cudnnSetTensor4dDescriptor(handle, format, type, n, c, h, w));
         } catch (...) {
             cudnnDestroyTensorDescriptor(handle);
             throw;
@@ -52,11 +56,11 @@ struct tensor_descriptor {
 
 struct filter_descriptor {
     cudnnFilterDescriptor_t handle = nullptr;
-    filter_descriptor(const conv2d_geometry& g, cudnnDataType_t type) {
+    filter_descriptor(const conv2d_geometry& g, cudnnDataType_t type, cudnnTensorFormat_t format) {
         JHR_CUDNN_CHECK(cudnnCreateFilterDescriptor(&handle));
         try {
-            JHR_CUDNN_CHECK(cudnnSetFilter4dDescriptor(handle, type, CUDNN_TENSOR_NCHW, g.out_channels,
-                                                       g.in_channels, g.kernel, g.kernel));
+            JHR_CUDNN_CHECK(cudnnSetFilter4dDescriptor(handle, type, format, g.out_channels, g.in_channels,
+                                                       g.kernel, g.kernel));
         } catch (...) {
             cudnnDestroyFilterDescriptor(handle);
             throw;
@@ -110,8 +114,8 @@ auto fastest(const std::array<Perf, 16>& results, int count, const char* directi
 }
 
 // Descriptors of one geometry and precision and, once each direction has run, its chosen algorithm.
-// x, y and w describe what the convolution reads and writes (bfloat16 at bf16); y_fp32 and bias the
-// fp32 output and bias the bias calls work on.
+// x, y and w describe what the convolution reads and writes (bfloat16 nhwc at bf16); y_fp32 and bias
+// the fp32 nchw output and bias the bias calls work on.
 struct plan {
     bool bfloat16;
     tensor_descriptor x, y, y_fp32, bias;
@@ -123,10 +127,10 @@ struct plan {
 
     plan(const conv2d_geometry& g, jhr::precision precision)
         : bfloat16(precision == jhr::precision::bf16),
-          x(g.batch, g.in_channels, g.in_height, g.in_width, data_type(precision)),
-          y(g.batch, g.out_channels, g.out_height(), g.out_width(), data_type(precision)),
+          x(g.batch, g.in_channels, g.in_height, g.in_width, data_type(precision), format(precision)),
+          y(g.batch, g.out_channels, g.out_height(), g.out_width(), data_type(precision), format(precision)),
           y_fp32(g.batch, g.out_channels, g.out_height(), g.out_width()), bias(1, g.out_channels, 1, 1),
-          w(g, data_type(precision)), convolution(g, precision) {}
+          w(g, data_type(precision), format(precision)), convolution(g, precision) {}
 };
 
 void check(const conv2d_geometry& g) {
@@ -215,36 +219,51 @@ void backward_filter(plan& p, const conv2d_geometry& g, const void* x, const voi
         workspace, p.backward_filter->workspace, &zero, p.w.handle, dw));
 }
 
-struct operand {
+// An nchw tensor (or a kcrs filter) as `batch` matrices of channels x pixels; transposed, nhwc (krsc).
+struct planes {
     const float* data;
-    std::size_t size;
+    std::size_t batch, channels, pixels;
 };
+planes input(const conv2d_geometry& g, const float* data) {
+    return {data, std::size_t(g.batch), std::size_t(g.in_channels),
+            std::size_t(g.in_height) * std::size_t(g.in_width)};
+}
+planes output(const conv2d_geometry& g, const float* data) {
+    return {data, std::size_t(g.batch), std::size_t(g.out_channels),
+            std::size_t(g.out_height()) * std::size_t(g.out_width())};
+}
+planes weights(const conv2d_geometry& g, const float* data) {
+    return {data, std::size_t(g.out_channels), std::size_t(g.in_channels),
+            std::size_t(g.kernel) * std::size_t(g.kernel)};
+}
 
-// Runs direction(p, g, a, b, out) on bfloat16 copies of a and b into a bfloat16 result, widened into
-// the fp32 out[0, out_size) plus the per-channel bias when not null (forward only).
+// Runs direction(p, g, a, b, out) on bfloat16 nhwc copies of a and b into a bfloat16 nhwc result,
+// widened into the fp32 nchw out (shaped as `result`), plus the per-channel bias when not null.
 template <class Direction>
-void on_bfloat16(Direction direction, plan& p, const conv2d_geometry& g, operand a, operand b, float* out,
-                 std::size_t out_size, const float* bias = nullptr) {
-    const auto a16 = bfloat16_copy(a.size, a.data), b16 = bfloat16_copy(b.size, b.data);
-    cuda_buffer<bfloat16_bits> out16(out_size);
+void on_bfloat16(Direction direction, plan& p, const conv2d_geometry& g, planes a, planes b, float* out,
+                 planes result, const float* bias = nullptr) {
+    const auto nhwc = [](planes t) {
+        cuda_buffer<bfloat16_bits> copy(t.batch * t.channels * t.pixels);
+        cuda_detail::round_to_bfloat16(t.batch, t.channels, t.pixels, t.data, copy.data());
+        return copy;
+    };
+    const auto a16 = nhwc(a), b16 = nhwc(b);
+    cuda_buffer<bfloat16_bits> out16(result.batch * result.channels * result.pixels);
     direction(p, g, a16.data(), b16.data(), out16.data());
-    cuda_detail::widen_from_bfloat16(out_size, out16.data(), bias, std::size_t(g.out_channels),
-                                     std::size_t(g.out_height()) * std::size_t(g.out_width()), out);
+    cuda_detail::widen_from_bfloat16(result.batch, result.pixels, result.channels, out16.data(), bias, out);
 }
 
 } // namespace
 
-// At bf16 each direction reads bfloat16 copies of its inputs and writes a bfloat16 result, widened
-// into the fp32 output (the forward adds the bias in the same pass).
+// At bf16 each direction reads bfloat16 nhwc copies of its inputs and writes a bfloat16 nhwc result,
+// widened into the fp32 nchw output (the forward adds the bias in the same pass).
 void cuda_convolution::conv2d_forward(const conv2d_geometry& g, const float* x, const float* w,
                                       const float* b, float* y) {
     expect_nchw(g, "cuda", "conv2d_forward");
     check(g);
     if (g.output().size() == 0) return;
     plan& p = plan_for(g);
-    if (p.bfloat16)
-        return on_bfloat16(forward, p, g, {x, g.input().size()}, {w, g.weight().size()}, y, g.output().size(),
-                           b);
+    if (p.bfloat16) return on_bfloat16(forward, p, g, input(g, x), weights(g, w), y, output(g, y), b);
     forward(p, g, x, w, y);
     if (b)
         JHR_CUDNN_CHECK(
@@ -257,9 +276,7 @@ void cuda_convolution::conv2d_backward_data(const conv2d_geometry& g, const floa
     check(g);
     if (g.input().size() == 0) return;
     plan& p = plan_for(g);
-    if (p.bfloat16)
-        return on_bfloat16(backward_data, p, g, {w, g.weight().size()}, {dy, g.output().size()}, dx,
-                           g.input().size());
+    if (p.bfloat16) return on_bfloat16(backward_data, p, g, weights(g, w), output(g, dy), dx, input(g, dx));
     backward_data(p, g, w, dy, dx);
 }
 
@@ -275,8 +292,7 @@ void cuda_convolution::conv2d_backward_weights(const conv2d_geometry& g, const f
     }
     plan& p = plan_for(g);
     if (p.bfloat16)
-        on_bfloat16(backward_filter, p, g, {x, g.input().size()}, {dy, g.output().size()}, dw,
-                    g.weight().size());
+        on_bfloat16(backward_filter, p, g, input(g, x), output(g, dy), dw, weights(g, dw));
     else
         backward_filter(p, g, x, dy, dw);
     if (db)

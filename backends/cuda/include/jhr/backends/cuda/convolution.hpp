@@ -3,12 +3,12 @@
 // Same contracts as the reference: forward writes y = conv(x, w) + b (b nullable); backward_data
 // writes dx; backward_weights writes dw and db (db nullable). At fp32 precision (the default) the
 // descriptors ask for CUDNN_FMA_MATH, so no TF32 tensor-core rounding; at tf32 for
-// CUDNN_TENSOR_OP_MATH; at bf16 cuDNN convolves bfloat16 copies of the inputs into a bfloat16 result
-// that is widened into the fp32 output (cuda/precision.hpp). For each geometry and precision (per thread) the
-// descriptors are built once and each direction's algorithm is chosen once, at its first call, by
-// timing cuDNN's candidates (cudnnFind*AlgorithmEx on the call's own buffers, with a search
-// workspace of at most 256 MiB); the fastest that succeeds is kept. The per-thread workspace grows
-// to the largest an algorithm needs and is reused by every later call.
+// CUDNN_TENSOR_OP_MATH; at bf16 cuDNN convolves bfloat16 nhwc copies of the inputs (krsc filters)
+// into a bfloat16 nhwc result that is widened into the fp32 nchw output (cuda/precision.hpp). For each
+// geometry and precision (per thread) the descriptors are built once and each direction's algorithm is chosen
+// once, at its first call, by timing cuDNN's candidates (cudnnFind*AlgorithmEx on the call's own buffers,
+// with a search workspace of at most 256 MiB); the fastest that succeeds is kept. The per-thread workspace
+// grows to the largest an algorithm needs and is reused by every later call.
 #pragma once
 
 #include "jhr/core/geometry.hpp"
