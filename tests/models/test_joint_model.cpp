@@ -132,7 +132,7 @@ void check_bf16_learns_as_fp32(double softmax_late_bound, double softmax_drop) {
 } // namespace
 
 #if defined(JHR_HAVE_ONEDNN)
-TEST_CASE("joint_model on onednn at bf16 learns as it does at fp32" *
+TEST_CASE("joint_model at bf16 learns as it does at fp32<jhr::onednn>" *
           doctest::skip(!jhr::onednn::supports_precision(jhr::precision::bf16))) {
     check_bf16_learns_as_fp32<jhr::onednn>(1.3, 0.1);
 }
@@ -142,7 +142,8 @@ TEST_CASE("joint_model on onednn at bf16 learns as it does at fp32" *
 // cuDNN's bf16 convolutions also round their outputs and gradients, which delays the softmax head's
 // descent a little (on the host execution its mean over steps 31-40 was 1.30 times fp32's and 0.092
 // times its first; equal to fp32's again by step 80).
-TEST_CASE("joint_model on cuda at bf16 learns as it does at fp32" * doctest::skip(!jhr::cuda::available())) {
+TEST_CASE("joint_model at bf16 learns as it does at fp32<jhr::cuda>" *
+          doctest::skip(!jhr::cuda::available())) {
     check_bf16_learns_as_fp32<jhr::cuda>(1.6, 0.15);
 }
 #endif
