@@ -1,9 +1,13 @@
-// jhr/backends/cuda/memory.hpp: buffers, transfers and the caching allocator's reuse.
+// jhr/backends/cuda/memory.hpp: buffers, transfers (uploads staged in page-locked memory) and the
+// caching allocator's reuse.
 #include "gpu.hpp"
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
+#include <span>
 #include <vector>
 
 using jhr::testing::to_device;
@@ -20,6 +24,33 @@ TEST_CASE("cuda upload, download and copy move exact bits, floats and labels" * 
 
     const std::vector<std::int32_t> labels = {0, 10574, 7, -1, 2147483647};
     CHECK(to_host(to_device(labels)) == labels);
+}
+
+TEST_CASE("cuda uploads are staged: the host data may change at once, and uploads in a row all arrive" *
+          jhr::testing::needs_gpu()) {
+    // Uploads through two staging buffers: the third may refill the first's buffer only once
+    // the first copy has run. Sizes grow, so the buffers are reallocated on the way.
+    const std::size_t sizes[] = {300000, 300000, 300000, 2000000, 5};
+    std::vector<jhr::cuda::buffer<float>> device;
+    std::vector<std::vector<float>> sent;
+    std::vector<float> host;
+    for (std::size_t k = 0; k < std::size(sizes); ++k) {
+        host.assign(sizes[k], 0.0f);
+        for (std::size_t i = 0; i < host.size(); ++i) host[i] = float(k * 7 + i % 1000);
+        device.emplace_back(host.size());
+        jhr::cuda::upload(std::span<const float>(host), device.back().data());
+        sent.push_back(host);
+        std::fill(host.begin(), host.end(), -1.0f); // reused at once
+    }
+    for (std::size_t k = 0; k < std::size(sizes); ++k) {
+        CAPTURE(k);
+        CHECK(to_host(device[k]) == sent[k]);
+    }
+    // A kernel after an upload reads the uploaded data.
+    const std::vector<float> ones(4096, 1.0f);
+    jhr::cuda::buffer<float> summed(ones.size());
+    jhr::cuda::upload(std::span<const float>(ones), summed.data());
+    CHECK(jhr::cuda::sum(ones.size(), summed.data()) == 4096.0);
 }
 
 TEST_CASE("cuda buffers copy deeply and move without copying" * jhr::testing::needs_gpu()) {

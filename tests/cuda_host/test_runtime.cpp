@@ -1,6 +1,7 @@
 // backends/cuda/host/runtime.hpp: the host execution runs every thread of a launch once with its
 // coordinates, orders shared-memory phases at __syncthreads, reports divergent barriers and invalid
-// launch configurations, and refuses copies outside live device allocations.
+// launch configurations, refuses copies outside live device allocations, and carries out
+// asynchronous copies in stream order.
 #include "host/runtime.hpp"
 
 #include "jhr/core/error.hpp"
@@ -135,4 +136,59 @@ TEST_CASE("host execution refuses copies and fills outside live device allocatio
     CHECK(cudaFree(block) == cudaSuccess);
     CHECK(cudaMemcpy(host.data(), block, 4, cudaMemcpyDeviceToHost) == cudaErrorInvalidValue); // freed
     cudaGetLastError();
+}
+
+TEST_CASE("host execution carries out an asynchronous copy when the stream reaches it") {
+    int* device = nullptr;
+    REQUIRE(cudaMalloc(reinterpret_cast<void**>(&device), 4 * sizeof(int)) == cudaSuccess);
+    void* pinned = nullptr;
+    REQUIRE(cudaMallocHost(&pinned, 4 * sizeof(int)) == cudaSuccess);
+    int* staged = static_cast<int*>(pinned);
+    cudaEvent_t first = nullptr, second = nullptr;
+    REQUIRE(cudaEventCreateWithFlags(&first, cudaEventDisableTiming) == cudaSuccess);
+    REQUIRE(cudaEventCreateWithFlags(&second, cudaEventDisableTiming) == cudaSuccess);
+    std::vector<int> host(4, 0);
+
+    // Two queued copies, an event after each: synchronizing the first runs the first copy only.
+    staged[0] = 1;
+    REQUIRE(cudaMemcpyAsync(device, staged, sizeof(int), cudaMemcpyHostToDevice, nullptr) == cudaSuccess);
+    REQUIRE(cudaEventRecord(first, nullptr) == cudaSuccess);
+    staged[1] = 2;
+    REQUIRE(cudaMemcpyAsync(device + 1, staged + 1, sizeof(int), cudaMemcpyHostToDevice, nullptr) ==
+            cudaSuccess);
+    REQUIRE(cudaEventRecord(second, nullptr) == cudaSuccess);
+    CHECK(device[0] != 1); // not yet: the stream has not reached the copy
+    REQUIRE(cudaEventSynchronize(first) == cudaSuccess);
+    CHECK(device[0] == 1);
+    staged[1] = 3; // before the stream reached the second copy: the copy reads the new value
+    REQUIRE(cudaEventSynchronize(second) == cudaSuccess);
+    CHECK(device[1] == 3);
+
+    // A synchronous copy, a launch and cudaDeviceSynchronize each run what was queued before them.
+    staged[2] = 4;
+    REQUIRE(cudaMemcpyAsync(device + 2, staged + 2, sizeof(int), cudaMemcpyHostToDevice, nullptr) ==
+            cudaSuccess);
+    REQUIRE(cudaMemcpy(host.data(), device, 4 * sizeof(int), cudaMemcpyDeviceToHost) == cudaSuccess);
+    CHECK(host[2] == 4);
+    staged[3] = 5;
+    REQUIRE(cudaMemcpyAsync(device + 3, staged + 3, sizeof(int), cudaMemcpyHostToDevice, nullptr) ==
+            cudaSuccess);
+    int seen = 0;
+    jhr::backends::cuda_host::launch(1, 1, [&] { seen = device[3]; });
+    CHECK(seen == 5);
+    staged[0] = 6;
+    REQUIRE(cudaMemcpyAsync(device, staged, sizeof(int), cudaMemcpyHostToDevice, nullptr) == cudaSuccess);
+    REQUIRE(cudaDeviceSynchronize() == cudaSuccess);
+    CHECK(device[0] == 6);
+
+    // Refused: a copy into no allocation, a stream other than the default one, a foreign free.
+    CHECK(cudaMemcpyAsync(host.data(), staged, 4, cudaMemcpyHostToDevice, nullptr) == cudaErrorInvalidValue);
+    CHECK(cudaMemcpyAsync(device, staged, 4, cudaMemcpyHostToDevice, reinterpret_cast<cudaStream_t>(first)) ==
+          cudaErrorInvalidValue);
+    CHECK(cudaFreeHost(host.data()) == cudaErrorInvalidValue);
+    cudaGetLastError();
+    CHECK(cudaEventDestroy(first) == cudaSuccess);
+    CHECK(cudaEventDestroy(second) == cudaSuccess);
+    CHECK(cudaFreeHost(pinned) == cudaSuccess);
+    CHECK(cudaFree(device) == cudaSuccess);
 }

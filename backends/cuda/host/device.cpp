@@ -4,6 +4,8 @@
 
 #include "jhr/core/error.hpp"
 
+#include "runtime.hpp"
+
 namespace jhr::backends {
 
 bool cuda_device::available() noexcept {
@@ -15,6 +17,8 @@ std::string cuda_device::description() {
 std::string cuda_device::blas_version() {
     throw backend_error("cuBLAS is not part of the host execution of the CUDA backend");
 }
-void cuda_device::synchronize() {}
+void cuda_device::synchronize() {
+    cudaDeviceSynchronize();
+}
 
 } // namespace jhr::backends

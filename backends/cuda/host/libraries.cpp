@@ -15,6 +15,12 @@
 namespace jhr::backends {
 namespace {
 
+// Each stand-in first lets the stream reach it (the host execution carries out the copies queued
+// before it), as a library call on the GPU runs after the work queued before it.
+void reach_stream() {
+    cudaDeviceSynchronize();
+}
+
 bool at_bf16() {
     return cuda_precision_control::precision() == jhr::precision::bf16;
 }
@@ -60,6 +66,7 @@ cuda_buffer<float> rounded_output(const conv2d_geometry& g, const float* dy) {
 
 void cuda_convolution::conv2d_forward(const conv2d_geometry& g, const float* x, const float* w,
                                       const float* b, float* y) {
+    reach_stream();
     if (!at_bf16()) return jhr::reference::conv2d_forward(g, x, w, b, y);
     jhr::reference::conv2d_forward(g, rounded_input(g, x).data(), rounded_weights(g, w).data(), nullptr, y);
     round_trip(std::size_t(g.batch), std::size_t(g.out_channels), output_pixels(g), y, y, b);
@@ -67,6 +74,7 @@ void cuda_convolution::conv2d_forward(const conv2d_geometry& g, const float* x, 
 
 void cuda_convolution::conv2d_backward_data(const conv2d_geometry& g, const float* w, const float* dy,
                                             float* dx) {
+    reach_stream();
     if (!at_bf16()) return jhr::reference::conv2d_backward_data(g, w, dy, dx);
     jhr::reference::conv2d_backward_data(g, rounded_weights(g, w).data(), rounded_output(g, dy).data(), dx);
     round_trip(std::size_t(g.batch), std::size_t(g.in_channels), input_pixels(g), dx, dx);
@@ -75,6 +83,7 @@ void cuda_convolution::conv2d_backward_data(const conv2d_geometry& g, const floa
 // At bf16 the bias gradient, like cuDNN's, sums the fp32 output gradient.
 void cuda_convolution::conv2d_backward_weights(const conv2d_geometry& g, const float* x, const float* dy,
                                                float* dw, float* db) {
+    reach_stream();
     if (!at_bf16()) return jhr::reference::conv2d_backward_weights(g, x, dy, dw, db);
     jhr::reference::conv2d_backward_weights(g, rounded_input(g, x).data(), rounded_output(g, dy).data(), dw,
                                             nullptr);
@@ -93,6 +102,7 @@ void cuda_convolution::conv2d_backward_weights(const conv2d_geometry& g, const f
 
 void cuda_dense::gemm(const gemm_geometry& g, float alpha, const float* a, const float* b, float beta,
                       float* c) {
+    reach_stream();
     jhr::reference::gemm(g, alpha, a, b, beta, c);
 }
 

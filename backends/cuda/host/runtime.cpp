@@ -8,12 +8,14 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <exception>
 #include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <new>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -77,6 +79,53 @@ private:
 
 device_memory& memory() {
     static auto* instance = new device_memory; // buffers may be freed after main returns
+    return *instance;
+}
+
+// The copies cudaMemcpyAsync queued, numbered in stream order, and the page-locked blocks handed out.
+class stream_state {
+public:
+    void enqueue(void* dst, const void* src, std::size_t bytes) {
+        std::lock_guard lock(mutex_);
+        queue_.push_back({dst, src, bytes});
+        ++enqueued_;
+    }
+    std::uint64_t position() {
+        std::lock_guard lock(mutex_);
+        return enqueued_;
+    }
+    // Carries out the queued copies numbered below `until` (all of them by default).
+    void drain(std::uint64_t until = UINT64_MAX) {
+        std::lock_guard lock(mutex_);
+        while (!queue_.empty() && enqueued_ - queue_.size() < until) {
+            const copy& c = queue_.front();
+            std::memmove(c.dst, c.src, c.bytes);
+            queue_.pop_front();
+        }
+    }
+    void add_pinned(void* block) {
+        std::lock_guard lock(mutex_);
+        pinned_.insert(block);
+    }
+    bool remove_pinned(void* block) {
+        std::lock_guard lock(mutex_);
+        return pinned_.erase(block) == 1;
+    }
+
+private:
+    struct copy {
+        void* dst;
+        const void* src;
+        std::size_t bytes;
+    };
+    std::mutex mutex_;
+    std::deque<copy> queue_;
+    std::uint64_t enqueued_ = 0;
+    std::set<void*> pinned_;
+};
+
+stream_state& stream() {
+    static auto* instance = new stream_state;
     return *instance;
 }
 
@@ -233,16 +282,25 @@ cudaError_t cudaMalloc(void** block, std::size_t bytes) {
     return memory().allocate(block, bytes);
 }
 cudaError_t cudaFree(void* block) {
+    stream().drain();
     return memory().free(block);
 }
 
-cudaError_t cudaMemcpy(void* dst, const void* src, std::size_t bytes, cudaMemcpyKind kind) {
+namespace {
+// Whether a copy of `bytes` bytes from src to dst is valid for `kind`: device sides inside live
+// allocations.
+bool valid_copy(void* dst, const void* src, std::size_t bytes, cudaMemcpyKind kind) {
     const bool device_src = kind == cudaMemcpyDeviceToHost || kind == cudaMemcpyDeviceToDevice;
     const bool device_dst = kind == cudaMemcpyHostToDevice || kind == cudaMemcpyDeviceToDevice;
+    return dst && src && (!device_src || memory().holds(src, bytes)) &&
+           (!device_dst || memory().holds(dst, bytes));
+}
+} // namespace
+
+cudaError_t cudaMemcpy(void* dst, const void* src, std::size_t bytes, cudaMemcpyKind kind) {
     if (bytes == 0) return cudaSuccess;
-    if (!dst || !src || (device_src && !memory().holds(src, bytes)) ||
-        (device_dst && !memory().holds(dst, bytes)))
-        return fail(cudaErrorInvalidValue);
+    if (!valid_copy(dst, src, bytes, kind)) return fail(cudaErrorInvalidValue);
+    stream().drain();
     std::memmove(dst, src, bytes);
     return cudaSuccess;
 }
@@ -250,7 +308,60 @@ cudaError_t cudaMemcpy(void* dst, const void* src, std::size_t bytes, cudaMemcpy
 cudaError_t cudaMemset(void* block, int value, std::size_t bytes) {
     if (bytes == 0) return cudaSuccess;
     if (!memory().holds(block, bytes)) return fail(cudaErrorInvalidValue);
+    stream().drain();
     std::memset(block, value, bytes);
+    return cudaSuccess;
+}
+
+cudaError_t cudaMallocHost(void** block, std::size_t bytes) {
+    if (!block) return fail(cudaErrorInvalidValue);
+    *block = ::operator new(bytes == 0 ? 1 : bytes, std::nothrow);
+    if (!*block) return fail(cudaErrorMemoryAllocation);
+    stream().add_pinned(*block);
+    return cudaSuccess;
+}
+cudaError_t cudaFreeHost(void* block) {
+    if (!block) return cudaSuccess;
+    stream().drain();
+    if (!stream().remove_pinned(block)) return fail(cudaErrorInvalidValue);
+    ::operator delete(block);
+    return cudaSuccess;
+}
+
+cudaError_t cudaMemcpyAsync(void* dst, const void* src, std::size_t bytes, cudaMemcpyKind kind,
+                            cudaStream_t stream_handle) {
+    if (bytes == 0) return cudaSuccess;
+    if (stream_handle || !valid_copy(dst, src, bytes, kind)) return fail(cudaErrorInvalidValue);
+    stream().enqueue(dst, src, bytes);
+    return cudaSuccess;
+}
+
+// An event holds the stream position it was last recorded at.
+struct host_event {
+    std::uint64_t position = 0;
+};
+
+cudaError_t cudaEventCreateWithFlags(cudaEvent_t* event, unsigned) {
+    if (!event) return fail(cudaErrorInvalidValue);
+    *event = new (std::nothrow) host_event;
+    return *event ? cudaSuccess : fail(cudaErrorMemoryAllocation);
+}
+cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream_handle) {
+    if (!event || stream_handle) return fail(cudaErrorInvalidValue);
+    event->position = stream().position();
+    return cudaSuccess;
+}
+cudaError_t cudaEventSynchronize(cudaEvent_t event) {
+    if (!event) return fail(cudaErrorInvalidValue);
+    stream().drain(event->position);
+    return cudaSuccess;
+}
+cudaError_t cudaEventDestroy(cudaEvent_t event) {
+    delete event;
+    return cudaSuccess;
+}
+cudaError_t cudaDeviceSynchronize() {
+    stream().drain();
     return cudaSuccess;
 }
 
@@ -298,6 +409,7 @@ void launch(dim3 grid, dim3 block, void (*thread)(const void*), const void* body
         return;
     }
     if (run.thread) throw backend_error("host execution: a launch from inside a kernel");
+    stream().drain(); // the kernel runs after the copies queued before it
     run.thread = thread;
     run.body = body;
     run.error = nullptr;

@@ -57,6 +57,24 @@ cudaError_t cudaMalloc(void** block, std::size_t bytes);
 cudaError_t cudaFree(void* block);
 cudaError_t cudaMemcpy(void* dst, const void* src, std::size_t bytes, cudaMemcpyKind kind);
 cudaError_t cudaMemset(void* block, int value, std::size_t bytes);
+
+// Page-locked host memory (plain host memory here; freeing a pointer it did not give is an error),
+// the one stream (the legacy default stream, 0) and events on it. cudaMemcpyAsync is checked when
+// called but carried out when the stream reaches it: at the next launch, synchronous copy or fill,
+// free, cudaDeviceSynchronize, or cudaEventSynchronize of an event recorded after it. Its source is
+// read then, so a host buffer reused before its copy has run shows in the data, as on a GPU.
+using cudaStream_t = struct host_stream*;
+using cudaEvent_t = struct host_event*;
+inline constexpr unsigned cudaEventDisableTiming = 2;
+cudaError_t cudaMallocHost(void** block, std::size_t bytes);
+cudaError_t cudaFreeHost(void* block);
+cudaError_t cudaMemcpyAsync(void* dst, const void* src, std::size_t bytes, cudaMemcpyKind kind,
+                            cudaStream_t stream);
+cudaError_t cudaEventCreateWithFlags(cudaEvent_t* event, unsigned flags);
+cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream);
+cudaError_t cudaEventSynchronize(cudaEvent_t event);
+cudaError_t cudaEventDestroy(cudaEvent_t event);
+cudaError_t cudaDeviceSynchronize();
 cudaError_t cudaGetLastError(); // returns and clears the calling thread's last error
 const char* cudaGetErrorName(cudaError_t status);
 const char* cudaGetErrorString(cudaError_t status);

@@ -4,6 +4,8 @@
 #include "check.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <string>
@@ -120,6 +122,55 @@ caching_allocator& allocator() {
     return *instance;
 }
 
+// Uploads go through two page-locked staging buffers of the calling thread, used in turn: the host
+// data is copied into one and cudaMemcpyAsync takes it from there in stream order, so an upload
+// neither waits for the GPU's queued work (a cudaMemcpy from pageable memory first waits for the
+// stream to drain) nor for its own transfer, which runs at page-locked speed. A buffer is refilled
+// only once the copy out of it has finished (its event), and grows to the largest upload it has
+// carried; an upload above staging_limit bytes is a plain cudaMemcpy instead.
+class upload_staging {
+public:
+    static constexpr std::size_t staging_limit = std::size_t(256) << 20;
+
+    upload_staging() = default;
+    upload_staging(const upload_staging&) = delete;
+    upload_staging& operator=(const upload_staging&) = delete;
+    // At thread or process exit, possibly after the driver has shut down: statuses are ignored.
+    ~upload_staging() {
+        for (slot& s : slots_) {
+            if (s.done) cudaEventDestroy(s.done);
+            cudaFreeHost(s.host);
+        }
+    }
+
+    void copy(void* device, const void* host, std::size_t bytes) {
+        slot& s = slots_[next_];
+        if (s.done)
+            JHR_CUDA_CHECK(cudaEventSynchronize(s.done));
+        else
+            JHR_CUDA_CHECK(cudaEventCreateWithFlags(&s.done, cudaEventDisableTiming));
+        if (s.bytes < bytes) {
+            JHR_CUDA_CHECK(cudaFreeHost(std::exchange(s.host, nullptr)));
+            s.bytes = 0;
+            JHR_CUDA_CHECK(cudaMallocHost(&s.host, bytes));
+            s.bytes = bytes;
+        }
+        std::memcpy(s.host, host, bytes);
+        JHR_CUDA_CHECK(cudaMemcpyAsync(device, s.host, bytes, cudaMemcpyHostToDevice, nullptr));
+        JHR_CUDA_CHECK(cudaEventRecord(s.done, nullptr));
+        next_ = 1 - next_;
+    }
+
+private:
+    struct slot {
+        void* host = nullptr;
+        std::size_t bytes = 0;
+        cudaEvent_t done = nullptr; // recorded after the last copy out of host
+    };
+    std::array<slot, 2> slots_{};
+    int next_ = 0;
+};
+
 } // namespace
 
 void* cuda_memory::allocate(std::size_t bytes) {
@@ -140,7 +191,12 @@ void cuda_memory::release_cached_memory() {
 
 void cuda_memory::copy_to_device(void* device, const void* host, std::size_t bytes) {
     if (bytes == 0) return;
-    JHR_CUDA_CHECK(cudaMemcpy(device, host, bytes, cudaMemcpyHostToDevice));
+    if (bytes > upload_staging::staging_limit) {
+        JHR_CUDA_CHECK(cudaMemcpy(device, host, bytes, cudaMemcpyHostToDevice));
+        return;
+    }
+    thread_local upload_staging staging;
+    staging.copy(device, host, bytes);
 }
 void cuda_memory::copy_to_host(void* host, const void* device, std::size_t bytes) {
     if (bytes == 0) return;

@@ -7,10 +7,13 @@
 // step. When cudaMalloc runs out of memory, every cached block is freed and the call retried once.
 // The allocator is process-wide, thread-safe, and serves one device (the current one at first use).
 //
-// upload / download / copy are cudaMemcpy calls on the legacy default stream, the stream every
-// primitive of this backend runs on: upload and download return when the data has arrived (the
-// host span may be reused at once), copy is ordered with the kernels around it. All failures throw
-// jhr::backend_error naming the CUDA call, its file and line, and the CUDA error string.
+// upload / download / copy run on the legacy default stream, the stream every primitive of this
+// backend runs on, in order with the kernels around them. upload returns once the data is staged in
+// page-locked memory (the host span may be reused at once), without waiting for the GPU: the
+// transfer runs before any later work (two staging buffers per thread, each as large as the largest
+// upload it carried, up to 256 MiB; larger uploads wait). download returns when the data has
+// arrived. All failures throw jhr::backend_error naming the CUDA call, its file and line, and the
+// CUDA error string.
 #pragma once
 
 #include <cstddef>
