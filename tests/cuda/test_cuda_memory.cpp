@@ -28,9 +28,11 @@ TEST_CASE("cuda upload, download and copy move exact bits, floats and labels" * 
 
 TEST_CASE("cuda uploads are staged: the host data may change at once, and uploads in a row all arrive" *
           jhr::testing::needs_gpu()) {
-    // Uploads through two staging buffers: the third may refill the first's buffer only once
-    // the first copy has run. Sizes grow, so the buffers are reallocated on the way.
-    const std::size_t sizes[] = {300000, 300000, 300000, 2000000, 5};
+    // Twelve uploads with nothing in between that waits for the GPU: more than the eight staging
+    // buffers, so later ones reuse buffers (smaller uploads in larger buffers, a buffer grown) and
+    // must wait for the copies out of them first.
+    const std::size_t sizes[] = {300000, 300000, 300000, 2000000, 5,       1000,
+                                 1000,   1000,   1000,   1000,    3000000, 7};
     std::vector<jhr::cuda::buffer<float>> device;
     std::vector<std::vector<float>> sent;
     std::vector<float> host;
@@ -46,9 +48,11 @@ TEST_CASE("cuda uploads are staged: the host data may change at once, and upload
         CAPTURE(k);
         CHECK(to_host(device[k]) == sent[k]);
     }
-    // A kernel after an upload reads the uploaded data.
+    // A kernel right after an upload reads the uploaded data (and no launch check sees a stale
+    // status of the staging's event queries).
     const std::vector<float> ones(4096, 1.0f);
     jhr::cuda::buffer<float> summed(ones.size());
+    jhr::cuda::upload(std::span<const float>(ones), summed.data());
     jhr::cuda::upload(std::span<const float>(ones), summed.data());
     CHECK(jhr::cuda::sum(ones.size(), summed.data()) == 4096.0);
 }

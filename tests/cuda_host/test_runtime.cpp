@@ -158,8 +158,13 @@ TEST_CASE("host execution carries out an asynchronous copy when the stream reach
             cudaSuccess);
     REQUIRE(cudaEventRecord(second, nullptr) == cudaSuccess);
     CHECK(device[0] != 1); // not yet: the stream has not reached the copy
+    CHECK(cudaEventQuery(first) == cudaErrorNotReady);
+    CHECK(cudaGetLastError() == cudaErrorNotReady); // recorded, as on a GPU
     REQUIRE(cudaEventSynchronize(first) == cudaSuccess);
     CHECK(device[0] == 1);
+    CHECK(cudaEventQuery(first) == cudaSuccess);
+    CHECK(cudaEventQuery(second) == cudaErrorNotReady);
+    cudaGetLastError();
     staged[1] = 3; // before the stream reached the second copy: the copy reads the new value
     REQUIRE(cudaEventSynchronize(second) == cudaSuccess);
     CHECK(device[1] == 3);

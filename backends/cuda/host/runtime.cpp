@@ -94,6 +94,11 @@ public:
         std::lock_guard lock(mutex_);
         return enqueued_;
     }
+    // How many queued copies have been carried out.
+    std::uint64_t carried_out() {
+        std::lock_guard lock(mutex_);
+        return enqueued_ - queue_.size();
+    }
     // Carries out the queued copies numbered below `until` (all of them by default).
     void drain(std::uint64_t until = UINT64_MAX) {
         std::lock_guard lock(mutex_);
@@ -356,6 +361,10 @@ cudaError_t cudaEventSynchronize(cudaEvent_t event) {
     stream().drain(event->position);
     return cudaSuccess;
 }
+cudaError_t cudaEventQuery(cudaEvent_t event) {
+    if (!event) return fail(cudaErrorInvalidValue);
+    return stream().carried_out() >= event->position ? cudaSuccess : fail(cudaErrorNotReady);
+}
 cudaError_t cudaEventDestroy(cudaEvent_t event) {
     delete event;
     return cudaSuccess;
@@ -384,6 +393,8 @@ error_text text_of(cudaError_t status) {
         return {"cudaErrorInvalidValue", "invalid argument"};
     case cudaErrorMemoryAllocation:
         return {"cudaErrorMemoryAllocation", "out of memory"};
+    case cudaErrorNotReady:
+        return {"cudaErrorNotReady", "device not ready"};
     case cudaErrorInvalidConfiguration:
         return {"cudaErrorInvalidConfiguration", "invalid configuration argument"};
     }

@@ -4,7 +4,7 @@
 #include "check.hpp"
 
 #include <algorithm>
-#include <array>
+#include <cstdint>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -122,53 +122,88 @@ caching_allocator& allocator() {
     return *instance;
 }
 
-// Uploads go through two page-locked staging buffers of the calling thread, used in turn: the host
-// data is copied into one and cudaMemcpyAsync takes it from there in stream order, so an upload
-// neither waits for the GPU's queued work (a cudaMemcpy from pageable memory first waits for the
-// stream to drain) nor for its own transfer, which runs at page-locked speed. A buffer is refilled
-// only once the copy out of it has finished (its event), and grows to the largest upload it has
-// carried; an upload above staging_limit bytes is a plain cudaMemcpy instead.
+// Uploads go through page-locked staging buffers of the calling thread: the host data is copied into
+// one and cudaMemcpyAsync takes it from there in stream order, so an upload neither waits for the
+// GPU's queued work (a cudaMemcpy from pageable memory first waits for the stream to drain) nor for
+// its own transfer, which runs at page-locked speed. An upload takes a buffer whose last copy has
+// run (its event), the smallest that fits, else the largest, grown; else a new one while there are
+// fewer than max_buffers; else it waits for the least recently used. A training step's few uploads
+// so find the buffers of the step before idle. Uploads above staging_limit bytes are plain
+// cudaMemcpy.
 class upload_staging {
 public:
-    static constexpr std::size_t staging_limit = std::size_t(256) << 20;
+    static constexpr std::size_t staging_limit = std::size_t(256) << 20, max_buffers = 8;
 
     upload_staging() = default;
     upload_staging(const upload_staging&) = delete;
     upload_staging& operator=(const upload_staging&) = delete;
     // At thread or process exit, possibly after the driver has shut down: statuses are ignored.
     ~upload_staging() {
-        for (slot& s : slots_) {
-            if (s.done) cudaEventDestroy(s.done);
-            cudaFreeHost(s.host);
+        for (buffer& b : buffers_) {
+            cudaEventDestroy(b.done);
+            cudaFreeHost(b.host);
         }
     }
 
     void copy(void* device, const void* host, std::size_t bytes) {
-        slot& s = slots_[next_];
-        if (s.done)
-            JHR_CUDA_CHECK(cudaEventSynchronize(s.done));
-        else
-            JHR_CUDA_CHECK(cudaEventCreateWithFlags(&s.done, cudaEventDisableTiming));
-        if (s.bytes < bytes) {
-            JHR_CUDA_CHECK(cudaFreeHost(std::exchange(s.host, nullptr)));
-            s.bytes = 0;
-            JHR_CUDA_CHECK(cudaMallocHost(&s.host, bytes));
-            s.bytes = bytes;
-        }
-        std::memcpy(s.host, host, bytes);
-        JHR_CUDA_CHECK(cudaMemcpyAsync(device, s.host, bytes, cudaMemcpyHostToDevice, nullptr));
-        JHR_CUDA_CHECK(cudaEventRecord(s.done, nullptr));
-        next_ = 1 - next_;
+        buffer& b = take(bytes);
+        std::memcpy(b.host, host, bytes);
+        JHR_CUDA_CHECK(cudaMemcpyAsync(device, b.host, bytes, cudaMemcpyHostToDevice, nullptr));
+        JHR_CUDA_CHECK(cudaEventRecord(b.done, nullptr));
+        b.last_use = ++uses_;
     }
 
 private:
-    struct slot {
+    struct buffer {
         void* host = nullptr;
         std::size_t bytes = 0;
         cudaEvent_t done = nullptr; // recorded after the last copy out of host
+        std::uint64_t last_use = 0;
     };
-    std::array<slot, 2> slots_{};
-    int next_ = 0;
+
+    // Whether b's last copy has run. cudaEventQuery's cudaErrorNotReady is recorded as the last
+    // error, which is cleared so that the next launch check does not report it.
+    static bool idle(const buffer& b) {
+        const cudaError_t status = cudaEventQuery(b.done);
+        if (status == cudaErrorNotReady) {
+            cudaGetLastError();
+            return false;
+        }
+        JHR_CUDA_CHECK(status);
+        return true;
+    }
+
+    buffer& take(std::size_t bytes) {
+        buffer* chosen = nullptr;
+        for (buffer& b : buffers_) {
+            if (!idle(b)) continue;
+            const bool fits = b.bytes >= bytes, chosen_fits = chosen && chosen->bytes >= bytes;
+            if (!chosen || (fits && (!chosen_fits || b.bytes < chosen->bytes)) ||
+                (!fits && !chosen_fits && b.bytes > chosen->bytes))
+                chosen = &b;
+        }
+        if (!chosen && buffers_.size() < max_buffers) {
+            cudaEvent_t done = nullptr;
+            JHR_CUDA_CHECK(cudaEventCreateWithFlags(&done, cudaEventDisableTiming));
+            chosen = &buffers_.emplace_back(buffer{nullptr, 0, done, 0});
+        }
+        if (!chosen) {
+            chosen =
+                &*std::min_element(buffers_.begin(), buffers_.end(),
+                                   [](const buffer& a, const buffer& b) { return a.last_use < b.last_use; });
+            JHR_CUDA_CHECK(cudaEventSynchronize(chosen->done));
+        }
+        if (chosen->bytes < bytes) {
+            JHR_CUDA_CHECK(cudaFreeHost(std::exchange(chosen->host, nullptr)));
+            chosen->bytes = 0;
+            JHR_CUDA_CHECK(cudaMallocHost(&chosen->host, bytes));
+            chosen->bytes = bytes;
+        }
+        return *chosen;
+    }
+
+    std::vector<buffer> buffers_; // at most max_buffers
+    std::uint64_t uses_ = 0;
 };
 
 } // namespace

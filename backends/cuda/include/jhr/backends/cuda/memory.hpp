@@ -10,10 +10,9 @@
 // upload / download / copy run on the legacy default stream, the stream every primitive of this
 // backend runs on, in order with the kernels around them. upload returns once the data is staged in
 // page-locked memory (the host span may be reused at once), without waiting for the GPU: the
-// transfer runs before any later work (two staging buffers per thread, each as large as the largest
-// upload it carried, up to 256 MiB; larger uploads wait). download returns when the data has
-// arrived. All failures throw jhr::backend_error naming the CUDA call, its file and line, and the
-// CUDA error string.
+// transfer runs before any later work (up to 8 staging buffers per thread, reused once their copy
+// has run; uploads above 256 MiB wait). download returns when the data has arrived. All failures throw
+// jhr::backend_error naming the CUDA call, its file and line, and the CUDA error string.
 #pragma once
 
 #include <cstddef>
