@@ -61,10 +61,11 @@ void round_to_bfloat16(std::size_t batch, std::size_t rows, std::size_t cols, co
 void widen_from_bfloat16(std::size_t batch, std::size_t rows, std::size_t cols, const bfloat16_bits* x,
                          const float* bias, float* y);
 
-// A bfloat16 copy of x[0, n).
-inline cuda_buffer<bfloat16_bits> bfloat16_copy(std::size_t n, const float* x) {
-    cuda_buffer<bfloat16_bits> copy(n);
-    round_to_bfloat16(1, 1, n, x, copy.data());
+// round_to_bfloat16 of x into a new buffer.
+inline cuda_buffer<bfloat16_bits> bfloat16_copy(std::size_t batch, std::size_t rows, std::size_t cols,
+                                                const float* x) {
+    cuda_buffer<bfloat16_bits> copy(batch * rows * cols);
+    round_to_bfloat16(batch, rows, cols, x, copy.data());
     return copy;
 }
 

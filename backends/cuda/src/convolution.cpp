@@ -219,38 +219,35 @@ void backward_filter(plan& p, const conv2d_geometry& g, const void* x, const voi
         workspace, p.backward_filter->workspace, &zero, p.w.handle, dw));
 }
 
-// An nchw tensor (or a kcrs filter) as `batch` matrices of channels x pixels; transposed, nhwc (krsc).
+// The shape of an nchw tensor (or a kcrs filter) as `batch` matrices of channels x pixels; transposed,
+// nhwc (krsc).
 struct planes {
-    const float* data;
     std::size_t batch, channels, pixels;
 };
-planes input(const conv2d_geometry& g, const float* data) {
-    return {data, std::size_t(g.batch), std::size_t(g.in_channels),
+planes input(const conv2d_geometry& g) {
+    return {std::size_t(g.batch), std::size_t(g.in_channels),
             std::size_t(g.in_height) * std::size_t(g.in_width)};
 }
-planes output(const conv2d_geometry& g, const float* data) {
-    return {data, std::size_t(g.batch), std::size_t(g.out_channels),
+planes output(const conv2d_geometry& g) {
+    return {std::size_t(g.batch), std::size_t(g.out_channels),
             std::size_t(g.out_height()) * std::size_t(g.out_width())};
 }
-planes weights(const conv2d_geometry& g, const float* data) {
-    return {data, std::size_t(g.out_channels), std::size_t(g.in_channels),
+planes weights(const conv2d_geometry& g) {
+    return {std::size_t(g.out_channels), std::size_t(g.in_channels),
             std::size_t(g.kernel) * std::size_t(g.kernel)};
 }
 
 // Runs direction(p, g, a, b, out) on bfloat16 nhwc copies of a and b into a bfloat16 nhwc result,
-// widened into the fp32 nchw out (shaped as `result`), plus the per-channel bias when not null.
+// widened into the fp32 nchw out, plus the per-channel bias when not null.
 template <class Direction>
-void on_bfloat16(Direction direction, plan& p, const conv2d_geometry& g, planes a, planes b, float* out,
-                 planes result, const float* bias = nullptr) {
-    const auto nhwc = [](planes t) {
-        cuda_buffer<bfloat16_bits> copy(t.batch * t.channels * t.pixels);
-        cuda_detail::round_to_bfloat16(t.batch, t.channels, t.pixels, t.data, copy.data());
-        return copy;
-    };
-    const auto a16 = nhwc(a), b16 = nhwc(b);
-    cuda_buffer<bfloat16_bits> out16(result.batch * result.channels * result.pixels);
+void on_bfloat16(Direction direction, plan& p, const conv2d_geometry& g, const float* a, planes a_shape,
+                 const float* b, planes b_shape, float* out, planes out_shape, const float* bias = nullptr) {
+    const auto a16 = cuda_detail::bfloat16_copy(a_shape.batch, a_shape.channels, a_shape.pixels, a),
+               b16 = cuda_detail::bfloat16_copy(b_shape.batch, b_shape.channels, b_shape.pixels, b);
+    cuda_buffer<bfloat16_bits> out16(out_shape.batch * out_shape.channels * out_shape.pixels);
     direction(p, g, a16.data(), b16.data(), out16.data());
-    cuda_detail::widen_from_bfloat16(result.batch, result.pixels, result.channels, out16.data(), bias, out);
+    cuda_detail::widen_from_bfloat16(out_shape.batch, out_shape.pixels, out_shape.channels, out16.data(),
+                                     bias, out);
 }
 
 } // namespace
@@ -263,7 +260,7 @@ void cuda_convolution::conv2d_forward(const conv2d_geometry& g, const float* x, 
     check(g);
     if (g.output().size() == 0) return;
     plan& p = plan_for(g);
-    if (p.bfloat16) return on_bfloat16(forward, p, g, input(g, x), weights(g, w), y, output(g, y), b);
+    if (p.bfloat16) return on_bfloat16(forward, p, g, x, input(g), w, weights(g), y, output(g), b);
     forward(p, g, x, w, y);
     if (b)
         JHR_CUDNN_CHECK(
@@ -276,7 +273,7 @@ void cuda_convolution::conv2d_backward_data(const conv2d_geometry& g, const floa
     check(g);
     if (g.input().size() == 0) return;
     plan& p = plan_for(g);
-    if (p.bfloat16) return on_bfloat16(backward_data, p, g, weights(g, w), output(g, dy), dx, input(g, dx));
+    if (p.bfloat16) return on_bfloat16(backward_data, p, g, w, weights(g), dy, output(g), dx, input(g));
     backward_data(p, g, w, dy, dx);
 }
 
@@ -292,7 +289,7 @@ void cuda_convolution::conv2d_backward_weights(const conv2d_geometry& g, const f
     }
     plan& p = plan_for(g);
     if (p.bfloat16)
-        on_bfloat16(backward_filter, p, g, input(g, x), output(g, dy), dw, weights(g, dw));
+        on_bfloat16(backward_filter, p, g, x, input(g), dy, output(g), dw, weights(g));
     else
         backward_filter(p, g, x, dy, dw);
     if (db)
