@@ -1,7 +1,10 @@
 // Each layer of the paper's Joint Model at batch 16, forward and backward (backward includes the
 // parameter gradients and dL/dx), per backend: SRNET's three convolutions and ReLU; FRNET's stage
 // convolutions (3x3 pad 0), PReLU and max pooling per stage, one residual block per stage, the
-// 10240->512 inner product and the 512->10575 softmax classifier. Names: <backend>/<layer>/<pass>.
+// 10240->512 inner product and the 512->10575 softmax classifier; each stage's convolution and
+// PReLU also as one pair, run as one (conv_prelu.paired: the bias added inside the PReLU where the
+// backend has BiasPreluEpilogue) and layer by layer (conv_prelu.apart).
+// Names: <backend>/<layer>/<pass>.
 // Threads: oneDNN follows OMP_NUM_THREADS; the reference backend is single-threaded and runs one
 // iteration per benchmark. The CUDA rows are registered when a GPU is usable. Rows at another
 // precision than fp32 carry it in the backend part of the name: onednn.bf16 (where this CPU has
@@ -32,6 +35,21 @@
 namespace {
 
 constexpr int batch = 16;
+
+// A convolution and the PReLU after it, run with forward_pair or layer by layer.
+template <class B>
+struct conv_prelu {
+    jhr::conv2d<B> conv;
+    jhr::prelu<B> act;
+    bool paired;
+
+    jhr::shape output_shape(const jhr::shape& in) const { return conv.output_shape(in); }
+    void initialize(jhr::rng& r) { conv.initialize(r); }
+    const jhr::tensor<B>& forward(const jhr::tensor<B>& x) {
+        return paired ? jhr::forward_pair(conv, act, x) : act.forward(conv.forward(x));
+    }
+    const jhr::tensor<B>& backward(const jhr::tensor<B>& dy) { return conv.backward(act.backward(dy)); }
+};
 
 template <class Backend, class Layer>
 void run_layer(benchmark::State& state, Layer layer, jhr::shape input, bool backward, jhr::precision p) {
@@ -95,6 +113,13 @@ void register_backend(const std::string& backend, bool slow, jhr::precision p = 
             },
             {batch, s.in, s.height, s.width});
         add(name + "prelu", [s] { return jhr::prelu<B>(s.out); }, {batch, s.out, h, w});
+        for (const bool paired : {true, false})
+            add(name + (paired ? "conv_prelu.paired" : "conv_prelu.apart"),
+                [s, paired] {
+                    return conv_prelu<B>{jhr::conv2d<B>({s.in, s.out, 3, 1, 0}), jhr::prelu<B>(s.out),
+                                         paired};
+                },
+                {batch, s.in, s.height, s.width});
         add(name + "max_pool_2x2", [] { return jhr::max_pool2d<B>(); }, {batch, s.out, h, w});
         add(name + "residual_block", [s] { return jhr::residual_block<B>(s.out); },
             {batch, s.out, h / 2, w / 2});

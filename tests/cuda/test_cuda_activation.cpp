@@ -1,5 +1,6 @@
 // jhr/backends/cuda/activation.hpp against the reference: ReLU and PReLU, forward and backward,
-// at the paper's FRNET shapes (convolutional and inner-product PReLU).
+// at the paper's FRNET shapes (convolutional and inner-product PReLU), with and without the bias
+// of the convolution before it.
 #include "backends/agreement.hpp"
 #include "gpu.hpp"
 
@@ -60,6 +61,35 @@ TEST_CASE("cuda prelu agrees with the reference, forward and backward" * jhr::te
         jhr::cuda::prelu_backward(g, dx_dev.data(), dalpha_dev.data(), ddy.data(), dx.data(), dalpha.data());
         CHECK(relative_difference(to_host(y), y_ref) < agreement_tolerance);
         CHECK(relative_difference(to_host(dx), dx_ref) < agreement_tolerance);
+        CHECK(relative_difference(to_host(dalpha), dalpha_ref) < agreement_tolerance);
+
+        // With a bias: the reference's bias_prelu, and also its composition from prelu at z + bias.
+        const auto bias = random_vector(std::size_t(g.channels), rng);
+        std::vector<float> biased(x);
+        for (std::size_t i = 0; i < g.size(); ++i) biased[i] += bias[i / std::size_t(g.spatial) % g.channels];
+        std::vector<float> dbias_ref(std::size_t(g.channels));
+        jhr::reference::bias_prelu_forward(g, x.data(), bias.data(), alpha.data(), y_ref.data());
+        jhr::reference::bias_prelu_backward(g, x.data(), bias.data(), alpha.data(), dy.data(), dx_ref.data(),
+                                            dbias_ref.data(), dalpha_ref.data());
+        std::vector<float> y_composed(g.size()), dx_composed(g.size()),
+            dalpha_composed(std::size_t(g.channels));
+        jhr::reference::prelu_forward(g, biased.data(), alpha.data(), y_composed.data());
+        jhr::reference::prelu_backward(g, biased.data(), alpha.data(), dy.data(), dx_composed.data(),
+                                       dalpha_composed.data());
+        CHECK(y_ref == y_composed);
+        CHECK(dx_ref == dx_composed);
+        CHECK(relative_difference(dalpha_ref, dalpha_composed) < 1e-6);
+
+        const auto dbias_dev = to_device(bias);
+        jhr::cuda::buffer<float> dbias(std::size_t(g.channels));
+        jhr::cuda::fill(dbias.size(), 1e6f, dbias.data());
+        jhr::cuda::fill(dalpha.size(), 1e6f, dalpha.data());
+        jhr::cuda::bias_prelu_forward(g, dx_dev.data(), dbias_dev.data(), dalpha_dev.data(), y.data());
+        jhr::cuda::bias_prelu_backward(g, dx_dev.data(), dbias_dev.data(), dalpha_dev.data(), ddy.data(),
+                                       dx.data(), dbias.data(), dalpha.data());
+        CHECK(relative_difference(to_host(y), y_ref) < agreement_tolerance);
+        CHECK(relative_difference(to_host(dx), dx_ref) < agreement_tolerance);
+        CHECK(relative_difference(to_host(dbias), dbias_ref) < agreement_tolerance);
         CHECK(relative_difference(to_host(dalpha), dalpha_ref) < agreement_tolerance);
     }
 }

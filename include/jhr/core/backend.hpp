@@ -88,4 +88,16 @@ concept BlockedLayouts = Backend<B> &&
     B::relayout(s, l, x, l, y);
 };
 
+// Optional: a backend that adds a convolution's bias inside the PReLU that follows it, one pass
+// each way instead of two (z is the convolution's output without its bias, x = z + bias[c]):
+//   bias_prelu_forward(ch, z, bias, alpha, y): y = prelu(x);
+//   bias_prelu_backward(ch, z, bias, alpha, dy, dx, dbias, dalpha): dx and dalpha as prelu_backward
+//   at x, dbias[c] = the sum of dx over channel c (both written, not accumulated).
+// conv2d -> prelu pairs (layers/conv2d_prelu.hpp) then run that way.
+template <class B>
+concept BiasPreluEpilogue = Backend<B> && requires(channel_geometry ch, const float* x, float* y) {
+    B::bias_prelu_forward(ch, x, x, x, y);
+    B::bias_prelu_backward(ch, x, x, x, x, y, y, y);
+};
+
 } // namespace jhr

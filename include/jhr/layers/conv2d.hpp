@@ -28,15 +28,16 @@ public:
     shape output_shape(const shape& in) const { return geometry(in).output(); }
 
     // The output takes the layout the backend prefers for it (BlockedLayouts), else nchw.
-    const tensor<B>& forward(const tensor<B>& x) {
-        conv2d_geometry g = geometry(x);
-        if constexpr (BlockedLayouts<B>) g.dst_layout = B::conv2d_output_layout(g);
-        input_ = &x;
-        output_layout_ = g.dst_layout;
-        output_.resize(g.output(), g.dst_layout);
-        B::conv2d_forward(g, x.data(), weight_.value.data(), options_.bias ? bias_.value.data() : nullptr,
-                          output_.data());
-        return output_;
+    const tensor<B>& forward(const tensor<B>& x) { return run_forward(x, false); }
+
+    // next.forward(forward(x)) for a next layer that adds this layer's bias itself (an epilogue:
+    // prelu on a BiasPreluEpilogue backend). next's backward then writes the bias gradient, and
+    // this layer's backward leaves it alone.
+    template <class Next>
+    requires requires(Next& next, const tensor<B>& z, parameter<B>& b) { next.forward_with_bias(z, b); }
+    const tensor<B>& forward_then(Next& next, const tensor<B>& x) {
+        if (!options_.bias) return next.forward(forward(x));
+        return next.forward_with_bias(run_forward(x, true), bias_);
     }
 
     // dL/dx comes back in the input's layout, whatever layout dy arrives in.
@@ -47,7 +48,7 @@ public:
         expect_shape(g.output(), dy.shape(), "conv2d::backward: output gradient");
         const tensor<B>& d = in_layout(dy, g.dst_layout, converted_grad_);
         B::conv2d_backward_weights(g, input_->data(), d.data(), weight_.grad.data(),
-                                   options_.bias ? bias_.grad.data() : nullptr);
+                                   options_.bias && !bias_in_next_ ? bias_.grad.data() : nullptr);
         input_grad_.resize(g.input(), g.src_layout);
         if (compute_input_gradient)
             B::conv2d_backward_data(g, weight_.value.data(), d.data(), input_grad_.data());
@@ -74,6 +75,17 @@ public:
     bool compute_input_gradient = true;
 
 private:
+    const tensor<B>& run_forward(const tensor<B>& x, bool bias_in_next) {
+        conv2d_geometry g = geometry(x);
+        if constexpr (BlockedLayouts<B>) g.dst_layout = B::conv2d_output_layout(g);
+        input_ = &x;
+        output_layout_ = g.dst_layout;
+        bias_in_next_ = bias_in_next;
+        output_.resize(g.output(), g.dst_layout);
+        B::conv2d_forward(g, x.data(), weight_.value.data(),
+                          options_.bias && !bias_in_next ? bias_.value.data() : nullptr, output_.data());
+        return output_;
+    }
     conv2d_geometry geometry(const tensor<B>& x) const {
         conv2d_geometry g = geometry(x.shape());
         g.src_layout = x.layout();
@@ -96,6 +108,7 @@ private:
     parameter<B> weight_, bias_;
     const tensor<B>* input_ = nullptr;
     layout output_layout_ = layout::nchw;
+    bool bias_in_next_ = false; // the last forward left the bias to the next layer (forward_then)
     tensor<B> output_, input_grad_, converted_grad_;
 };
 

@@ -57,6 +57,16 @@ void release_output(L& layer) {
     if constexpr (requires { layer.release_output(); }) layer.release_output();
 }
 
+// next.forward(layer.forward(x)), run as one where layer hands part of its work to next
+// (conv2d::forward_then). Backward stays layer by layer.
+template <class L, class Next, class T>
+decltype(auto) forward_pair(L& layer, Next& next, const T& x) {
+    if constexpr (requires { layer.forward_then(next, x); })
+        return layer.forward_then(next, x);
+    else
+        return next.forward(layer.forward(x));
+}
+
 // Throws if forward has not run before backward.
 inline void expect_forward_before_backward(const void* input, const char* layer) {
     if (!input) throw error(std::string(layer) + ": backward() called before forward()");

@@ -1,6 +1,7 @@
 // jhr/layers/prelu.hpp: per-channel parametric ReLU (He et al. 2015): y = x if x > 0 else a_c x.
 // Parameter "alpha" [channels, 1, 1, 1], initialised to 0.25, no weight decay. y and dL/dx keep
-// x's layout.
+// x's layout. On a BiasPreluEpilogue backend it can also add the bias of the convolution before it
+// (forward_with_bias, which conv2d::forward_then calls).
 #pragma once
 
 #include "jhr/layers/layer.hpp"
@@ -25,8 +26,21 @@ public:
     const tensor<B>& forward(const tensor<B>& x) {
         const channel_geometry g = geometry(x);
         input_ = &x;
+        bias_ = nullptr;
         output_.resize(x.shape(), x.layout());
         B::prelu_forward(g, x.data(), alpha_.value.data(), output_.data());
+        return output_;
+    }
+    // y = prelu(z + bias[c]); the next backward also writes bias.grad (bias must outlive it).
+    const tensor<B>& forward_with_bias(const tensor<B>& z, parameter<B>& bias) requires BiasPreluEpilogue<B> {
+        const channel_geometry g = geometry(z);
+        if (bias.value.size() != std::size_t(g.channels))
+            throw shape_error("prelu: bias " + bias.value.shape().str() + " for " +
+                              std::to_string(g.channels) + " channels");
+        input_ = &z;
+        bias_ = &bias;
+        output_.resize(z.shape(), z.layout());
+        B::bias_prelu_forward(g, z.data(), bias.value.data(), alpha_.value.data(), output_.data());
         return output_;
     }
     const tensor<B>& backward(const tensor<B>& dy) {
@@ -34,6 +48,13 @@ public:
         expect_shape(input_->shape(), dy.shape(), "prelu::backward: output gradient");
         const tensor<B>& d = in_layout(dy, input_->layout(), converted_grad_);
         input_grad_.resize(d.shape(), d.layout());
+        if constexpr (BiasPreluEpilogue<B>)
+            if (bias_) {
+                B::bias_prelu_backward(geometry(*input_), input_->data(), bias_->value.data(),
+                                       alpha_.value.data(), d.data(), input_grad_.data(), bias_->grad.data(),
+                                       alpha_.grad.data());
+                return input_grad_;
+            }
         B::prelu_backward(geometry(*input_), input_->data(), alpha_.value.data(), d.data(),
                           input_grad_.data(), alpha_.grad.data());
         return input_grad_;
@@ -63,6 +84,7 @@ private:
     parameter<B> alpha_;
     float initial_slope_;
     const tensor<B>* input_ = nullptr;
+    parameter<B>* bias_ = nullptr; // added to the input by the last forward (forward_with_bias)
     tensor<B> output_, input_grad_, converted_grad_;
 };
 

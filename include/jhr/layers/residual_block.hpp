@@ -21,7 +21,7 @@ public:
     // prelu2's output (its backward reads its input) and conv1's input gradient. So a block keeps
     // no output or input-gradient tensor of its own.
     const tensor<B>& forward(const tensor<B>& x) {
-        auto& out = owned(prelu2_.forward(conv2_.forward(prelu1_.forward(conv1_.forward(x)))));
+        auto& out = owned(forward_pair(conv2_, prelu2_, forward_pair(conv1_, prelu1_, x)));
         const tensor<B>& skip = in_layout(x, out.layout(), converted_);
         B::add(x.size(), skip.data(), out.data(), out.data());
         return out;

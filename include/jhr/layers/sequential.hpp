@@ -46,16 +46,37 @@ public:
     static constexpr std::size_t size() { return sizeof...(Layers); }
 
 private:
+    // A layer that hands work to the next one (forward_pair) runs with it as one step; the next
+    // layer reads its input in backward, so the output between them stays.
     template <std::size_t I>
     const tensor<B>& forward_from(const tensor<B>& x) {
         if constexpr (I == sizeof...(Layers)) {
             return x;
         } else {
             auto& layer = std::get<I>(layers_);
-            const tensor<B>& y = layer.forward(x);
+            constexpr bool pair = pairs_with_next<I>();
+            const tensor<B>& y = [&]() -> const tensor<B>& {
+                if constexpr (pair)
+                    return forward_pair(layer, std::get<I + 1>(layers_), x);
+                else
+                    return layer.forward(x);
+            }();
             if constexpr (I > 0 && !reads_input_in_backward<std::remove_cvref_t<decltype(layer)>>())
                 if (&y != &x) jhr::release_output(std::get<I - 1>(layers_));
-            return forward_from<I + 1>(y);
+            return forward_from<I + (pair ? 2 : 1)>(y);
+        }
+    }
+    template <std::size_t I>
+    static constexpr bool pairs_with_next() {
+        if constexpr (I + 1 >= sizeof...(Layers)) {
+            return false;
+        } else {
+            using next = std::tuple_element_t<I + 1, std::tuple<Layers...>>;
+            return requires(std::tuple_element_t<I, std::tuple<Layers...>> & layer, next & n,
+                            const tensor<B>& x) {
+                layer.forward_then(n, x);
+            }
+            &&reads_input_in_backward<next>();
         }
     }
     // Layer I - 1's backward consumes dy, the gradient layer I returned, which is then released

@@ -24,5 +24,6 @@ struct reference : backends::host_memory,
 };
 
 static_assert(Backend<reference>);
+static_assert(BiasPreluEpilogue<reference>);
 
 } // namespace jhr

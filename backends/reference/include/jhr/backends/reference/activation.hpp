@@ -1,6 +1,7 @@
 // jhr/backends/reference/activation.hpp: ReLU and per-channel PReLU on the host.
 // PReLU: y = x for x > 0, alpha[c] * x otherwise; dalpha[c] = sum over batch and pixels of dy * x
-// where x <= 0 (written, not accumulated).
+// where x <= 0 (written, not accumulated). bias_prelu_* take a convolution's output without its
+// bias (core/backend.hpp, BiasPreluEpilogue) and add it first.
 #pragma once
 
 #include "jhr/core/geometry.hpp"
@@ -42,6 +43,37 @@ struct host_activation {
                 }
                 dalpha[c] += float(da);
             }
+    }
+    static void bias_prelu_forward(const channel_geometry& g, const float* z, const float* bias,
+                                   const float* alpha, float* y) {
+        expect_nchw(g, "reference", "bias_prelu_forward");
+        for (int n = 0; n < g.batch; ++n)
+            for (int c = 0; c < g.channels; ++c) {
+                const std::size_t base = (std::size_t(n) * g.channels + c) * g.spatial;
+                for (int p = 0; p < g.spatial; ++p) {
+                    const float v = z[base + p] + bias[c];
+                    y[base + p] = v > 0.0f ? v : alpha[c] * v;
+                }
+            }
+    }
+    static void bias_prelu_backward(const channel_geometry& g, const float* z, const float* bias,
+                                    const float* alpha, const float* dy, float* dx, float* dbias,
+                                    float* dalpha) {
+        expect_nchw(g, "reference", "bias_prelu_backward");
+        for (int c = 0; c < g.channels; ++c) {
+            double da = 0, db = 0;
+            for (int n = 0; n < g.batch; ++n) {
+                const std::size_t base = (std::size_t(n) * g.channels + c) * g.spatial;
+                for (int p = 0; p < g.spatial; ++p) {
+                    const float v = z[base + p] + bias[c];
+                    dx[base + p] = v > 0.0f ? dy[base + p] : alpha[c] * dy[base + p];
+                    if (v <= 0.0f) da += double(dy[base + p]) * v;
+                    db += dx[base + p];
+                }
+            }
+            dalpha[c] = float(da);
+            dbias[c] = float(db);
+        }
     }
 };
 

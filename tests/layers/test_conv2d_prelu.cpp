@@ -1,0 +1,87 @@
+// conv2d -> prelu pairs: forward_pair (the bias added inside the PReLU on a BiasPreluEpilogue
+// backend) computes what the two layers compute one by one, forward and backward, and the layers
+// go back to their own bias handling after a plain forward.
+#include "support/backends.hpp"
+#include "support/gradient_check.hpp"
+
+#include "jhr/layers/conv2d.hpp"
+#include "jhr/layers/max_pool2d.hpp"
+#include "jhr/layers/prelu.hpp"
+#include "jhr/layers/sequential.hpp"
+
+#include <string>
+#include <vector>
+
+namespace {
+
+using jhr::testing::relative_difference;
+
+std::vector<float> values(const jhr::host_tensor& t) {
+    return {t.begin(), t.end()};
+}
+
+// A convolution and a PReLU with random weights, a bias far from zero and slopes 0.3 and -0.2.
+template <class B>
+struct pair_of_layers {
+    jhr::conv2d<B> conv{{3, 2, 3, 1, 1}};
+    jhr::prelu<B> act{2};
+
+    explicit pair_of_layers(jhr::rng& r) {
+        conv.initialize(r);
+        conv.for_each_parameter([&](std::string_view name, jhr::parameter<B>& p) {
+            if (name == "bias") p.value.assign(jhr::host_tensor{{{{0.7f}}}, {{{-0.4f}}}});
+        });
+        act.for_each_parameter([](std::string_view, jhr::parameter<B>& p) {
+            p.value.assign(jhr::host_tensor{{{{0.3f}}}, {{{-0.2f}}}});
+        });
+    }
+    // The output, dL/dx, then every parameter gradient, of one step with upstream gradient dy.
+    std::vector<std::vector<float>> step(const jhr::tensor<B>& x, const jhr::tensor<B>& dy, bool paired) {
+        std::vector<std::vector<float>> out;
+        out.push_back(
+            values((paired ? jhr::forward_pair(conv, act, x) : act.forward(conv.forward(x))).to_host()));
+        out.push_back(values(conv.backward(act.backward(dy)).to_host()));
+        const auto grad = [&](std::string_view, jhr::parameter<B>& p) {
+            out.push_back(values(p.grad.to_host()));
+        };
+        conv.for_each_parameter(grad);
+        act.for_each_parameter(grad);
+        return out;
+    }
+};
+
+} // namespace
+
+JHR_TYPED_TEST("conv2d -> prelu: forward_pair equals the two layers one by one", B) {
+    jhr::rng r(41);
+    const auto x = jhr::testing::random_tensor<B>({2, 3, 6, 5}, r);
+    const auto dy = jhr::testing::random_tensor<B>({2, 2, 6, 5}, r);
+    pair_of_layers<B> layers(r);
+    const auto apart = layers.step(x, dy, false);
+    const auto paired = layers.step(x, dy, true);
+    const auto apart_again = layers.step(x, dy, false); // the bias is the convolution's again
+    const char* what[] = {"output", "input gradient", "weight gradient", "bias gradient", "alpha gradient"};
+    REQUIRE(apart.size() == 5);
+    for (std::size_t i = 0; i < apart.size(); ++i) {
+        INFO(what[i]);
+        CHECK(relative_difference(paired[i], apart[i]) < 1e-6);
+        CHECK(apart_again[i] == apart[i]);
+    }
+}
+
+JHR_TYPED_TEST("conv2d -> prelu: finite-difference gradients with a bias, paired inside a sequential", B) {
+    jhr::rng r(43);
+    pair_of_layers<B> layers(r);
+    jhr::sequential<B, jhr::conv2d<B>, jhr::prelu<B>, jhr::max_pool2d<B>> net(
+        std::move(layers.conv), std::move(layers.act), jhr::max_pool2d<B>());
+    jhr::testing::check_layer_gradients<B>(net, {2, 3, 6, 4}, r, {.tolerance = 1e-2});
+}
+
+JHR_TYPED_TEST("conv2d -> prelu: a bias of the wrong size is a shape error", B) {
+    if constexpr (jhr::BiasPreluEpilogue<B>) {
+        jhr::prelu<B> act(2);
+        jhr::parameter<B> bias(jhr::shape{3, 1, 1, 1}, false);
+        CHECK_THROWS_WITH_AS(act.forward_with_bias(jhr::tensor<B>(jhr::shape{1, 2, 2, 2}, 0.0f), bias),
+                             doctest::Contains("bias [3, 1, 1, 1]"), jhr::shape_error);
+    }
+}
