@@ -47,6 +47,13 @@ train)
   expect 0 "$jhr" train --data "$root/people.txt" --image-root "$root" "${tiny[@]}" --iterations 2 --setting lr --json
   contains "$out" '"setting": "lr"'
   at_bf16 train_bf16 "$jhr" train --data synthetic --identities 4 --images 4 "${tiny[@]}" --iterations 2 --json
+  # --deterministic is reported, and two such runs from one seed end with the same losses.
+  expect 0 "$jhr" train --data synthetic --identities 4 --images 4 "${tiny[@]}" --iterations 3 --deterministic --json
+  contains "$out" '"deterministic": true'
+  first_losses=$(grep -A4 '"final_losses"' <<<"$out")
+  [[ $first_losses == *softmax* ]] || fail "no final losses in: $out"
+  expect 0 "$jhr" train --data synthetic --identities 4 --images 4 "${tiny[@]}" --iterations 3 --deterministic --json
+  [[ $(grep -A4 '"final_losses"' <<<"$out") == "$first_losses" ]] || fail "deterministic runs differ: $first_losses / $out"
   ;;
 embed)
   expect 0 "$jhr" embed "$root/face.jpg" --checkpoint "$model" --json

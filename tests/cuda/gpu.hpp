@@ -1,5 +1,6 @@
 // Helpers for the CUDA suite: skipping (reported by doctest as skipped) without a GPU, moving
-// std::vectors to and from device buffers, and setting the backend's precision for a scope.
+// std::vectors to and from device buffers, and setting the backend's precision or determinism for a
+// scope.
 #pragma once
 
 #include "jhr/backends/cuda.hpp"
@@ -21,6 +22,20 @@ inline constexpr double tf32_tolerance = 3e-3;
 
 // Sets the CUDA backend's precision for a scope.
 using precision_scope = jhr::precision_scope<jhr::cuda>;
+
+// Makes the CUDA backend's convolutions deterministic (or not) for a scope.
+class deterministic_scope {
+public:
+    explicit deterministic_scope(bool on) : saved_(jhr::cuda::deterministic()) {
+        jhr::cuda::set_deterministic(on);
+    }
+    deterministic_scope(const deterministic_scope&) = delete;
+    deterministic_scope& operator=(const deterministic_scope&) = delete;
+    ~deterministic_scope() { jhr::cuda::set_deterministic(saved_); }
+
+private:
+    bool saved_;
+};
 
 template <class T>
 cuda::buffer<T> to_device(const std::vector<T>& host) {

@@ -18,6 +18,15 @@ TEST_CASE("cuda is named and reports availability without throwing") {
     MESSAGE("GPU available: " << std::string(first ? "yes" : "no"));
 }
 
+TEST_CASE("convolutions are not deterministic by default, and the setting holds until changed") {
+    CHECK_FALSE(jhr::cuda::deterministic());
+    {
+        const jhr::testing::deterministic_scope on(true);
+        CHECK(jhr::cuda::deterministic());
+    }
+    CHECK_FALSE(jhr::cuda::deterministic());
+}
+
 TEST_CASE("without a GPU, device work throws a backend_error naming the CUDA call, file and line") {
     if (jhr::cuda::available()) {
         MESSAGE("skipped: a GPU is present");

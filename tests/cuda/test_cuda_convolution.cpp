@@ -2,7 +2,7 @@
 // backward data, backward weights (with and without bias gradient), at the paper's SRNET and FRNET
 // layers and at seeded random geometries; repeated calls reuse the cached plans and memory, at fp32
 // and bf16; at tf32 precision within tf32_tolerance, at bf16 within bf16_tolerance and not equal to
-// fp32, and fp32 again within 1e-4 afterwards.
+// fp32, and fp32 again within 1e-4 afterwards; deterministic convolutions repeat bit for bit.
 #include "backends/agreement.hpp"
 #include "gpu.hpp"
 
@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <limits>
+#include <utility>
 #include <vector>
 
 using jhr::testing::agreement_tolerance;
@@ -175,4 +176,35 @@ TEST_CASE("cuda convolution repeats a step without cudaMalloc and with the same 
             CHECK(relative_difference(second[i], first[i]) < agreement_tolerance);
         }
     }
+}
+
+TEST_CASE("deterministic cuda convolutions repeat bit for bit and agree with the reference at the paper's "
+          "layers, at fp32, tf32 and bf16" *
+          jhr::testing::needs_gpu()) {
+    const jhr::testing::deterministic_scope deterministic(true);
+    for (const auto& [precision, tolerance] :
+         {std::pair{jhr::precision::fp32, agreement_tolerance},
+          std::pair{jhr::precision::tf32, jhr::testing::tf32_tolerance},
+          std::pair{jhr::precision::bf16, jhr::testing::bf16_tolerance}}) {
+        CAPTURE(jhr::name(precision));
+        const jhr::testing::precision_scope scope(precision);
+        for (const auto& g : paper_geometries()) {
+            check_agreement(g, true, tolerance);
+            INFO(jhr::describe(g));
+            std::mt19937 rng(9);
+            const auto x = to_device(random_vector(g.input().size(), rng)),
+                       w = to_device(random_vector(g.weight().size(), rng)),
+                       dy = to_device(random_vector(g.output().size(), rng));
+            const auto backward = [&] {
+                jhr::cuda::buffer<float> dx(g.input().size()), dw(g.weight().size()),
+                    db(std::size_t(g.out_channels));
+                jhr::cuda::conv2d_backward_data(g, w.data(), dy.data(), dx.data());
+                jhr::cuda::conv2d_backward_weights(g, x.data(), dy.data(), dw.data(), db.data());
+                return std::vector{to_host(dx), to_host(dw), to_host(db)};
+            };
+            const auto first = backward();
+            CHECK(backward() == first);
+        }
+    }
+    CHECK(jhr::cuda::deterministic());
 }

@@ -39,7 +39,7 @@ struct train_options {
     float lr_srnet = 1e-5f, lr_frnet = 0.1f, momentum = 0.9f, weight_decay = 5e-4f;
     loss_options loss;
     std::uint64_t seed = 1;
-    bool resume = false, json = false, quiet = false, cache = false;
+    bool resume = false, json = false, quiet = false, cache = false, deterministic = false;
 };
 
 namespace detail {
@@ -145,7 +145,8 @@ nlohmann::json train_network(const train_options& o, Net& net, const model_confi
                    {"weight_decay", o.weight_decay},
                    {"seed", o.seed},
                    {"backend", std::string(B::name)},
-                   {"precision", o.precision}}}};
+                   {"precision", o.precision},
+                   {"deterministic", o.deterministic}}}};
     trainer<B, Net> t(net, to);
     const std::int64_t first = t.start();
     input_preparer<B> prepare(config.setting, config.model.srnet.border(), hallucinator);
@@ -158,6 +159,7 @@ nlohmann::json train_network(const train_options& o, Net& net, const model_confi
     return {{"setting", to_string(config.setting)},
             {"backend", std::string(B::name)},
             {"precision", o.precision},
+            {"deterministic", o.deterministic},
             {"first_iteration", first},
             {"iterations_run", report.iterations},
             {"final_iteration", t.iteration()},
@@ -182,6 +184,7 @@ inline void check_resume_config(const train_options& o, const model_config& conf
 
 template <Backend B>
 int run_train(const train_options& o) {
+    if constexpr (requires { B::set_deterministic(true); }) B::set_deterministic(o.deterministic);
     joint_model_options model;
     model.frnet.widths = four(o.frnet_widths, "--frnet-widths", 1);
     model.frnet.blocks = four(o.frnet_blocks, "--frnet-blocks", 0);
@@ -279,6 +282,11 @@ inline void add_train_command(CLI::App& app) {
         ->capture_default_str();
     add_backend_option(cmd, o->backend);
     add_precision_option(cmd, o->precision);
+    cmd->add_flag(
+        "--deterministic", o->deterministic,
+        "convolutions that repeat bit for bit from run to run (--backend cuda: cuDNN's deterministic "
+        "algorithms, chosen by its heuristics instead of timing; the CPU backends always repeat for a "
+        "given thread count)");
     cmd->add_option("--checkpoint", o->checkpoint, "checkpoint directory (none: nothing is saved)");
     cmd->add_flag("--resume", o->resume,
                   "continue from the latest checkpoint in --checkpoint, if there is one");

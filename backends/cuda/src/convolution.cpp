@@ -22,11 +22,11 @@ using cuda_detail::this_thread;
 constexpr std::size_t search_workspace_limit = std::size_t(256) << 20;
 constexpr float one = 1.0f, zero = 0.0f;
 
-auto key(const conv2d_geometry& g, jhr::precision precision) {
+auto key(const conv2d_geometry& g, jhr::precision precision, bool deterministic) {
     return std::tuple(g.batch, g.in_channels, g.in_height, g.in_width, g.out_channels, g.kernel, g.stride,
-                      g.pad, precision);
+                      g.pad, precision, deterministic);
 }
-using plan_key = decltype(key(conv2d_geometry{}, jhr::precision::fp32));
+using plan_key = decltype(key(conv2d_geometry{}, jhr::precision::fp32, false));
 
 // What cuDNN reads and writes at a precision: bfloat16 in nhwc (krsc filters, the layout of its
 // tensor-core kernels) at bf16, fp32 in nchw otherwise.
@@ -102,22 +102,25 @@ struct choice {
     cudnnMathType_t math = CUDNN_DEFAULT_MATH;
 };
 
-// The first (fastest) candidate cuDNN measured successfully; throws when none ran.
+// The first candidate (the fastest measured, or the heuristics' first) that succeeded, is
+// deterministic when asked to be, and needs no more workspace than a search may use; throws when
+// there is none.
 template <class Perf>
-auto fastest(const std::array<Perf, 16>& results, int count, const char* direction,
-             const conv2d_geometry& g) {
+auto first_usable(const std::array<Perf, 16>& results, int count, bool deterministic, const char* direction,
+                  const conv2d_geometry& g) {
     for (int i = 0; i < count; ++i)
-        if (results[i].status == CUDNN_STATUS_SUCCESS)
+        if (results[i].status == CUDNN_STATUS_SUCCESS && results[i].memory <= search_workspace_limit &&
+            (!deterministic || results[i].determinism == CUDNN_DETERMINISTIC))
             return choice<decltype(Perf::algo)>{results[i].algo, results[i].memory, results[i].mathType};
-    throw backend_error(
-        where(std::string("cuda: cuDNN found no ") + direction + " algorithm for " + describe(g)));
+    throw backend_error(where(std::string("cuda: cuDNN found no ") + (deterministic ? "deterministic " : "") +
+                              direction + " algorithm for " + describe(g)));
 }
 
 // Descriptors of one geometry and precision and, once each direction has run, its chosen algorithm.
 // x, y and w describe what the convolution reads and writes (bfloat16 nhwc at bf16); y_fp32 and bias
 // the fp32 nchw output and bias the bias calls work on.
 struct plan {
-    bool bfloat16;
+    bool bfloat16, deterministic;
     tensor_descriptor x, y, y_fp32, bias;
     filter_descriptor w;
     convolution_descriptor convolution;
@@ -125,8 +128,8 @@ struct plan {
     std::optional<choice<cudnnConvolutionBwdDataAlgo_t>> backward_data;
     std::optional<choice<cudnnConvolutionBwdFilterAlgo_t>> backward_filter;
 
-    plan(const conv2d_geometry& g, jhr::precision precision)
-        : bfloat16(precision == jhr::precision::bf16),
+    plan(const conv2d_geometry& g, jhr::precision precision, bool deterministic)
+        : bfloat16(precision == jhr::precision::bf16), deterministic(deterministic),
           x(g.batch, g.in_channels, g.in_height, g.in_width, data_type(precision), format(precision)),
           y(g.batch, g.out_channels, g.out_height(), g.out_width(), data_type(precision), format(precision)),
           y_fp32(g.batch, g.out_channels, g.out_height(), g.out_width()), bias(1, g.out_channels, 1, 1),
@@ -139,84 +142,102 @@ void check(const conv2d_geometry& g) {
         throw backend_error(where("cuda conv2d: impossible geometry, " + describe(g)));
 }
 
-// The calling thread's plan for g at the current precision (the handles belong to the thread, so
-// do the plans).
+// The calling thread's plan for g at the current precision and determinism (the handles belong to
+// the thread, so do the plans).
 plan& plan_for(const conv2d_geometry& g) {
     thread_local std::map<plan_key, std::unique_ptr<plan>> plans;
     const jhr::precision precision = cuda_precision_control::precision();
-    auto& entry = plans[key(g, precision)];
-    if (!entry) entry = std::make_unique<plan>(g, precision);
+    const bool deterministic = cuda_convolution::deterministic();
+    auto& entry = plans[key(g, precision, deterministic)];
+    if (!entry) entry = std::make_unique<plan>(g, precision, deterministic);
     return *entry;
 }
 
 // Sets the precision's search math type on p and returns the scratch for cuDNN to time its
 // candidates in: the thread's workspace, grown to the search limit once, which every chosen
-// algorithm's workspace then fits.
+// algorithm's workspace then fits (none for a deterministic plan's heuristics).
 void* begin_search(const plan& p) {
     JHR_CUDNN_CHECK(cudnnSetConvolutionMathType(p.convolution.handle, p.convolution.search_math));
-    return this_thread().workspace(search_workspace_limit);
+    return p.deterministic ? nullptr : this_thread().workspace(search_workspace_limit);
 }
 
-// Sets the math type the chosen algorithm was timed with.
-template <class Algorithm>
-void use_math(const plan& p, const choice<Algorithm>& c) {
-    JHR_CUDNN_CHECK(cudnnSetConvolutionMathType(p.convolution.handle, c.math));
-}
-
-// The three directions on operands of the plan's data type (fp32, or bfloat16 copies at bf16),
-// choosing each direction's algorithm at its first call.
-void forward(plan& p, const conv2d_geometry& g, const void* x, const void* w, void* y) {
-    const cudnnHandle_t handle = this_thread().cudnn();
-    if (!p.forward) {
-        std::array<cudnnConvolutionFwdAlgoPerf_t, 16> results{};
+// The algorithm of one direction of p in `slot`, chosen at the direction's first call from the
+// candidates heuristics(n, &count, results) (a deterministic plan) or find(n, &count, results,
+// scratch) (timing) writes; its math type is set on the descriptor (the one cuDNN timed or rated it
+// with: its workspace size holds for that math type only).
+template <class Perf, class Heuristics, class Find>
+const choice<decltype(Perf::algo)>& chosen(std::optional<choice<decltype(Perf::algo)>>& slot, const plan& p,
+                                           const char* direction, const conv2d_geometry& g,
+                                           Heuristics heuristics, Find find) {
+    if (!slot) {
+        std::array<Perf, 16> results{};
         int count = 0;
         void* scratch = begin_search(p);
-        JHR_CUDNN_CHECK(cudnnFindConvolutionForwardAlgorithmEx(
-            handle, p.x.handle, x, p.w.handle, w, p.convolution.handle, p.y.handle, y, int(results.size()),
-            &count, results.data(), scratch, search_workspace_limit));
-        p.forward = fastest(results, count, "forward", g);
+        if (p.deterministic)
+            heuristics(int(results.size()), &count, results.data());
+        else
+            find(int(results.size()), &count, results.data(), scratch);
+        slot = first_usable(results, count, p.deterministic, direction, g);
     }
-    use_math(p, *p.forward);
-    void* workspace = this_thread().workspace(p.forward->workspace);
+    JHR_CUDNN_CHECK(cudnnSetConvolutionMathType(p.convolution.handle, slot->math));
+    return *slot;
+}
+
+// The three directions on operands of the plan's data type (fp32, or bfloat16 copies at bf16).
+void forward(plan& p, const conv2d_geometry& g, const void* x, const void* w, void* y) {
+    const cudnnHandle_t handle = this_thread().cudnn();
+    const auto& c = chosen<cudnnConvolutionFwdAlgoPerf_t>(
+        p.forward, p, "forward", g,
+        [&](int n, int* count, cudnnConvolutionFwdAlgoPerf_t* results) {
+            JHR_CUDNN_CHECK(cudnnGetConvolutionForwardAlgorithm_v7(
+                handle, p.x.handle, p.w.handle, p.convolution.handle, p.y.handle, n, count, results));
+        },
+        [&](int n, int* count, cudnnConvolutionFwdAlgoPerf_t* results, void* scratch) {
+            JHR_CUDNN_CHECK(cudnnFindConvolutionForwardAlgorithmEx(
+                handle, p.x.handle, x, p.w.handle, w, p.convolution.handle, p.y.handle, y, n, count, results,
+                scratch, search_workspace_limit));
+        });
+    void* workspace = this_thread().workspace(c.workspace);
     JHR_CUDNN_CHECK(cudnnConvolutionForward(handle, &one, p.x.handle, x, p.w.handle, w, p.convolution.handle,
-                                            p.forward->algorithm, workspace, p.forward->workspace, &zero,
-                                            p.y.handle, y));
+                                            c.algorithm, workspace, c.workspace, &zero, p.y.handle, y));
 }
 
 void backward_data(plan& p, const conv2d_geometry& g, const void* w, const void* dy, void* dx) {
     const cudnnHandle_t handle = this_thread().cudnn();
-    if (!p.backward_data) {
-        std::array<cudnnConvolutionBwdDataAlgoPerf_t, 16> results{};
-        int count = 0;
-        void* scratch = begin_search(p);
-        JHR_CUDNN_CHECK(cudnnFindConvolutionBackwardDataAlgorithmEx(
-            handle, p.w.handle, w, p.y.handle, dy, p.convolution.handle, p.x.handle, dx, int(results.size()),
-            &count, results.data(), scratch, search_workspace_limit));
-        p.backward_data = fastest(results, count, "backward-data", g);
-    }
-    use_math(p, *p.backward_data);
-    void* workspace = this_thread().workspace(p.backward_data->workspace);
+    const auto& c = chosen<cudnnConvolutionBwdDataAlgoPerf_t>(
+        p.backward_data, p, "backward-data", g,
+        [&](int n, int* count, cudnnConvolutionBwdDataAlgoPerf_t* results) {
+            JHR_CUDNN_CHECK(cudnnGetConvolutionBackwardDataAlgorithm_v7(
+                handle, p.w.handle, p.y.handle, p.convolution.handle, p.x.handle, n, count, results));
+        },
+        [&](int n, int* count, cudnnConvolutionBwdDataAlgoPerf_t* results, void* scratch) {
+            JHR_CUDNN_CHECK(cudnnFindConvolutionBackwardDataAlgorithmEx(
+                handle, p.w.handle, w, p.y.handle, dy, p.convolution.handle, p.x.handle, dx, n, count,
+                results, scratch, search_workspace_limit));
+        });
+    void* workspace = this_thread().workspace(c.workspace);
     JHR_CUDNN_CHECK(cudnnConvolutionBackwardData(handle, &one, p.w.handle, w, p.y.handle, dy,
-                                                 p.convolution.handle, p.backward_data->algorithm, workspace,
-                                                 p.backward_data->workspace, &zero, p.x.handle, dx));
+                                                 p.convolution.handle, c.algorithm, workspace, c.workspace,
+                                                 &zero, p.x.handle, dx));
 }
 
 void backward_filter(plan& p, const conv2d_geometry& g, const void* x, const void* dy, void* dw) {
     const cudnnHandle_t handle = this_thread().cudnn();
-    if (!p.backward_filter) {
-        std::array<cudnnConvolutionBwdFilterAlgoPerf_t, 16> results{};
-        int count = 0;
-        void* scratch = begin_search(p);
-        JHR_CUDNN_CHECK(cudnnFindConvolutionBackwardFilterAlgorithmEx(
-            handle, p.x.handle, x, p.y.handle, dy, p.convolution.handle, p.w.handle, dw, int(results.size()),
-            &count, results.data(), scratch, search_workspace_limit));
-        p.backward_filter = fastest(results, count, "backward-filter", g);
-    }
-    use_math(p, *p.backward_filter);
-    void* workspace = this_thread().workspace(p.backward_filter->workspace);
-    JHR_CUDNN_CHECK(cudnnConvolutionBackwardFilter(
-        handle, &one, p.x.handle, x, p.y.handle, dy, p.convolution.handle, p.backward_filter->algorithm,
-        workspace, p.backward_filter->workspace, &zero, p.w.handle, dw));
+    const auto& c = chosen<cudnnConvolutionBwdFilterAlgoPerf_t>(
+        p.backward_filter, p, "backward-filter", g,
+        [&](int n, int* count, cudnnConvolutionBwdFilterAlgoPerf_t* results) {
+            JHR_CUDNN_CHECK(cudnnGetConvolutionBackwardFilterAlgorithm_v7(
+                handle, p.x.handle, p.y.handle, p.convolution.handle, p.w.handle, n, count, results));
+        },
+        [&](int n, int* count, cudnnConvolutionBwdFilterAlgoPerf_t* results, void* scratch) {
+            JHR_CUDNN_CHECK(cudnnFindConvolutionBackwardFilterAlgorithmEx(
+                handle, p.x.handle, x, p.y.handle, dy, p.convolution.handle, p.w.handle, dw, n, count,
+                results, scratch, search_workspace_limit));
+        });
+    void* workspace = this_thread().workspace(c.workspace);
+    JHR_CUDNN_CHECK(cudnnConvolutionBackwardFilter(handle, &one, p.x.handle, x, p.y.handle, dy,
+                                                   p.convolution.handle, c.algorithm, workspace, c.workspace,
+                                                   &zero, p.w.handle, dw));
 }
 
 // The shape of an nchw tensor (or a kcrs filter) as `batch` matrices of channels x pixels; transposed,
