@@ -1,9 +1,10 @@
 // Each layer of the paper's Joint Model at batch 16, forward and backward (backward includes the
 // parameter gradients and dL/dx), per backend: SRNET's three convolutions and ReLU; FRNET's stage
 // convolutions (3x3 pad 0), PReLU and max pooling per stage, one residual block per stage, the
-// 10240->512 inner product and the 512->10575 softmax classifier; each stage's convolution and
-// PReLU also as one pair, run as one (conv_prelu.paired: the bias added inside the PReLU where the
-// backend has BiasPreluEpilogue) and layer by layer (conv_prelu.apart).
+// 10240->512 inner product and the 512->10575 softmax classifier; SRNET's first convolution and
+// ReLU, and each FRNET stage's convolution and PReLU, also as one pair, run as one (.paired: the
+// bias added inside the activation where the backend has BiasActivationEpilogues) and layer by
+// layer (.apart).
 // Names: <backend>/<layer>/<pass>.
 // Threads: oneDNN follows OMP_NUM_THREADS; the reference backend is single-threaded and runs one
 // iteration per benchmark. The CUDA rows are registered when a GPU is usable. Rows at another
@@ -36,11 +37,11 @@ namespace {
 
 constexpr int batch = 16;
 
-// A convolution and the PReLU after it, run with forward_pair or layer by layer.
-template <class B>
-struct conv_prelu {
+// A convolution and the activation after it, run with forward_pair or layer by layer.
+template <class B, class Activation>
+struct conv_then {
     jhr::conv2d<B> conv;
-    jhr::prelu<B> act;
+    Activation act;
     bool paired;
 
     jhr::shape output_shape(const jhr::shape& in) const { return conv.output_shape(in); }
@@ -97,6 +98,12 @@ void register_backend(const std::string& backend, bool slow, jhr::precision p = 
     // SRNET (Table 1) on the 124x108 input.
     add("srnet.conv1_9x9_3_64", [] { return jhr::conv2d<B>({3, 64, 9, 1, 0}); }, {batch, 3, 124, 108});
     add("srnet.relu1", [] { return jhr::relu<B>(); }, {batch, 64, 116, 100});
+    for (const bool paired : {true, false})
+        add(std::string("srnet.conv1_relu1.") + (paired ? "paired" : "apart"),
+            [paired] {
+                return conv_then<B, jhr::relu<B>>{jhr::conv2d<B>({3, 64, 9, 1, 0}), jhr::relu<B>(), paired};
+            },
+            {batch, 3, 124, 108});
     add("srnet.conv2_1x1_64_32", [] { return jhr::conv2d<B>({64, 32, 1, 1, 0}); }, {batch, 64, 116, 100});
     add("srnet.conv3_1x1_32_3", [] { return jhr::conv2d<B>({32, 3, 1, 1, 0}); }, {batch, 32, 116, 100});
     // FRNET (Table 2) on SRNET's 116x100 output: per stage conv, PReLU, pool, one residual block.
@@ -116,8 +123,8 @@ void register_backend(const std::string& backend, bool slow, jhr::precision p = 
         for (const bool paired : {true, false})
             add(name + (paired ? "conv_prelu.paired" : "conv_prelu.apart"),
                 [s, paired] {
-                    return conv_prelu<B>{jhr::conv2d<B>({s.in, s.out, 3, 1, 0}), jhr::prelu<B>(s.out),
-                                         paired};
+                    return conv_then<B, jhr::prelu<B>>{jhr::conv2d<B>({s.in, s.out, 3, 1, 0}),
+                                                       jhr::prelu<B>(s.out), paired};
                 },
                 {batch, s.in, s.height, s.width});
         add(name + "max_pool_2x2", [] { return jhr::max_pool2d<B>(); }, {batch, s.out, h, w});

@@ -8,6 +8,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <vector>
 
 using jhr::testing::agreement_tolerance;
@@ -16,7 +17,7 @@ using jhr::testing::relative_difference;
 using jhr::testing::to_device;
 using jhr::testing::to_host;
 
-TEST_CASE("cuda relu agrees with the reference" * jhr::testing::needs_gpu()) {
+TEST_CASE("cuda relu agrees with the reference, with and without a bias" * jhr::testing::needs_gpu()) {
     const std::size_t n = 2 * 64 * 114 * 98;
     std::mt19937 rng(11);
     auto x = random_vector(n, rng);
@@ -31,6 +32,34 @@ TEST_CASE("cuda relu agrees with the reference" * jhr::testing::needs_gpu()) {
     jhr::cuda::relu_backward(n, dx_dev.data(), ddy.data(), dx.data());
     CHECK(to_host(y) == y_ref);
     CHECK(to_host(dx) == dx_ref);
+
+    // With the bias of the convolution before it: the reference's bias_relu, which is its relu at
+    // x + bias, and the CUDA one.
+    const jhr::channel_geometry g{2, 64, 114 * 98};
+    const auto bias = random_vector(std::size_t(g.channels), rng);
+    std::vector<float> biased(x), dbias_ref(std::size_t(g.channels));
+    for (std::size_t i = 0; i < n; ++i) biased[i] += bias[i / std::size_t(g.spatial) % g.channels];
+    jhr::reference::relu_forward(n, biased.data(), y_ref.data());
+    jhr::reference::relu_backward(n, biased.data(), dy.data(), dx_ref.data());
+    std::vector<float> y_biased(n), dx_biased(n);
+    jhr::reference::bias_relu_forward(g, x.data(), bias.data(), y_biased.data());
+    jhr::reference::bias_relu_backward(g, x.data(), bias.data(), dy.data(), dx_biased.data(),
+                                       dbias_ref.data());
+    CHECK(y_biased == y_ref);
+    CHECK(dx_biased == dx_ref);
+    double channel0 = 0; // dbias[0]: the sum of channel 0's dx
+    for (int b = 0; b < g.batch; ++b)
+        for (int p = 0; p < g.spatial; ++p) channel0 += dx_ref[std::size_t(b) * g.channels * g.spatial + p];
+    CHECK(std::abs(dbias_ref[0] - channel0) <= 1e-5 * std::abs(channel0) + 1e-6);
+
+    const auto dbias_dev = to_device(bias);
+    jhr::cuda::buffer<float> dbias(std::size_t(g.channels));
+    jhr::cuda::fill(dbias.size(), 1e6f, dbias.data()); // written, not accumulated
+    jhr::cuda::bias_relu_forward(g, dx_dev.data(), dbias_dev.data(), y.data());
+    jhr::cuda::bias_relu_backward(g, dx_dev.data(), dbias_dev.data(), ddy.data(), dx.data(), dbias.data());
+    CHECK(to_host(y) == y_ref);
+    CHECK(to_host(dx) == dx_ref);
+    CHECK(relative_difference(to_host(dbias), dbias_ref) < agreement_tolerance);
 }
 
 TEST_CASE("cuda prelu agrees with the reference, forward and backward" * jhr::testing::needs_gpu()) {

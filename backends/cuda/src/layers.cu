@@ -20,7 +20,7 @@ struct relu_backward_op {
     float* dx;
     __device__ void operator()(std::size_t i) const { dx[i] = x[i] > 0.0f ? dy[i] : 0.0f; }
 };
-// y = prelu(x + bias[c]); bias is null for a plain PReLU.
+// y = prelu(x + bias[c]); bias is null for a plain PReLU, alpha null for a ReLU.
 struct prelu_forward_op {
     std::size_t channels, spatial;
     const float *x, *bias, *alpha;
@@ -28,15 +28,15 @@ struct prelu_forward_op {
     __device__ void operator()(std::size_t i) const {
         const std::size_t c = i / spatial % channels;
         const float v = bias ? x[i] + bias[c] : x[i];
-        y[i] = v > 0.0f ? v : alpha[c] * v;
+        y[i] = v > 0.0f ? v : alpha ? alpha[c] * v : 0.0f;
     }
 };
 
 // PReLU backward runs in (channel, group of samples) blocks, so that every SM has work even at 64
-// channels: each block writes dx over its samples' pixels of one channel and the partial dalpha
-// sum (double) of that part, and with Biased the partial dbias sum (the input is then x + bias[c]);
-// totals_kernel adds each channel's partials in a fixed order.
-// Channels run along the grid's x (up to 2^31 - 1 blocks), groups along y (at most 65535).
+// channels: each block writes dx over its samples' pixels of one channel and, with Slopes, the
+// partial dalpha sum (double) of that part (without, it is a ReLU's), and with Biased the partial
+// dbias sum (the input is then x + bias[c]); totals_kernel adds each channel's partials in a fixed
+// order. Channels run along the grid's x (up to 2^31 - 1 blocks), groups along y (at most 65535).
 struct prelu_backward_split {
     static constexpr int max_groups = 65535;
     int samples_per_block, groups; // groups of samples per channel
@@ -46,54 +46,66 @@ struct prelu_backward_split {
           groups(g.spatial > 0 ? (g.batch + samples_per_block - 1) / samples_per_block : 0) {}
 };
 
-template <bool Biased>
+template <bool Biased, bool Slopes>
 __global__ void prelu_backward_kernel(channel_geometry g, int samples_per_block, const float* x,
                                       const float* bias, const float* alpha, const float* dy, float* dx,
                                       double* alpha_partials, double* bias_partials) {
     const int c = blockIdx.x, first = blockIdx.y * samples_per_block;
     const int last = min(first + samples_per_block, g.batch);
-    const float a = alpha[c];
+    const float a = Slopes ? alpha[c] : 0.0f;
     const std::size_t spatial = std::size_t(g.spatial);
     double da = 0, db = 0;
     for (int n = first; n < last; ++n) {
         const std::size_t base = (std::size_t(n) * g.channels + c) * spatial;
         for (std::size_t s = threadIdx.x; s < spatial; s += blockDim.x) {
             const float v = Biased ? x[base + s] + bias[c] : x[base + s], grad = dy[base + s];
-            const float d = v > 0.0f ? grad : a * grad;
+            const float d = v > 0.0f ? grad : Slopes ? a * grad : 0.0f;
             dx[base + s] = d;
-            if (v <= 0.0f) da += double(grad) * v;
+            if (Slopes && v <= 0.0f) da += double(grad) * v;
             if (Biased) db += d;
         }
     }
     const std::size_t slot = std::size_t(c) * gridDim.y + blockIdx.y;
-    da = cuda_detail::block_sum(da);
-    if (threadIdx.x == 0) alpha_partials[slot] = da;
+    if (Slopes) {
+        da = cuda_detail::block_sum(da);
+        if (threadIdx.x == 0) alpha_partials[slot] = da;
+    }
     if (Biased) {
         db = cuda_detail::block_sum(db);
         if (threadIdx.x == 0) bias_partials[slot] = db;
     }
 }
 
-// dx, dalpha and, with a bias, dbias of y = prelu(x + bias[c]).
+template <bool Biased, bool Slopes>
+void launch_backward(const channel_geometry& g, const prelu_backward_split& split, const float* x,
+                     const float* bias, const float* alpha, const float* dy, float* dx,
+                     double* alpha_partials, double* bias_partials) {
+    JHR_CUDA_LAUNCH((prelu_backward_kernel<Biased, Slopes>),
+                    dim3(unsigned(g.channels), unsigned(split.groups)), cuda_detail::block_size, g,
+                    split.samples_per_block, x, bias, alpha, dy, dx, alpha_partials, bias_partials);
+}
+
+// dx and, where their pointers are not null, dalpha and dbias of y = prelu(x + bias[c]) (a ReLU
+// without alpha).
 void run_prelu_backward(const channel_geometry& g, const float* x, const float* bias, const float* alpha,
                         const float* dy, float* dx, float* dbias, float* dalpha) {
     if (g.channels == 0) return;
     const prelu_backward_split split(g);
     const std::size_t slots = std::size_t(g.channels) * std::size_t(split.groups);
-    cuda_buffer<double> partials(bias ? 2 * slots : slots);
-    double *alpha_partials = partials.data(), *bias_partials = partials.data() + slots;
+    cuda_buffer<double> partials((alpha ? slots : 0) + (bias ? slots : 0));
+    double *alpha_partials = partials.data(), *bias_partials = partials.data() + (alpha ? slots : 0);
     if (split.groups > 0) {
-        const dim3 grid(unsigned(g.channels), unsigned(split.groups));
-        if (bias)
-            JHR_CUDA_LAUNCH(prelu_backward_kernel<true>, grid, cuda_detail::block_size, g,
-                            split.samples_per_block, x, bias, alpha, dy, dx, alpha_partials, bias_partials);
+        if (bias && alpha)
+            launch_backward<true, true>(g, split, x, bias, alpha, dy, dx, alpha_partials, bias_partials);
+        else if (bias)
+            launch_backward<true, false>(g, split, x, bias, alpha, dy, dx, alpha_partials, bias_partials);
         else
-            JHR_CUDA_LAUNCH(prelu_backward_kernel<false>, grid, cuda_detail::block_size, g,
-                            split.samples_per_block, x, bias, alpha, dy, dx, alpha_partials, bias_partials);
+            launch_backward<false, true>(g, split, x, bias, alpha, dy, dx, alpha_partials, bias_partials);
     }
-    // Each channel's total: the sum of its partials (0 for an empty batch).
-    JHR_CUDA_LAUNCH(cuda_detail::totals_kernel, unsigned(g.channels), cuda_detail::block_size,
-                    unsigned(split.groups), alpha_partials, dalpha);
+    // Each channel's totals: the sums of its partials (0 for an empty batch).
+    if (alpha)
+        JHR_CUDA_LAUNCH(cuda_detail::totals_kernel, unsigned(g.channels), cuda_detail::block_size,
+                        unsigned(split.groups), alpha_partials, dalpha);
     if (bias)
         JHR_CUDA_LAUNCH(cuda_detail::totals_kernel, unsigned(g.channels), cuda_detail::block_size,
                         unsigned(split.groups), bias_partials, dbias);
@@ -183,6 +195,18 @@ void cuda_activation::bias_prelu_backward(const channel_geometry& g, const float
                                           float* dalpha) {
     expect_nchw(g, "cuda", "bias_prelu_backward");
     run_prelu_backward(g, z, bias, alpha, dy, dx, dbias, dalpha);
+}
+
+void cuda_activation::bias_relu_forward(const channel_geometry& g, const float* z, const float* bias,
+                                        float* y) {
+    expect_nchw(g, "cuda", "bias_relu_forward");
+    for_each(g.size(),
+             prelu_forward_op{std::size_t(g.channels), std::size_t(g.spatial), z, bias, nullptr, y});
+}
+void cuda_activation::bias_relu_backward(const channel_geometry& g, const float* z, const float* bias,
+                                         const float* dy, float* dx, float* dbias) {
+    expect_nchw(g, "cuda", "bias_relu_backward");
+    run_prelu_backward(g, z, bias, nullptr, dy, dx, dbias, nullptr);
 }
 
 void cuda_pooling::max_pool2d_forward(const pool2d_geometry& g, const float* x, float* y, float* workspace) {

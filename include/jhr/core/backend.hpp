@@ -88,16 +88,19 @@ concept BlockedLayouts = Backend<B> &&
     B::relayout(s, l, x, l, y);
 };
 
-// Optional: a backend that adds a convolution's bias inside the PReLU that follows it, one pass
-// each way instead of two (z is the convolution's output without its bias, x = z + bias[c]):
+// Optional: a backend that adds a convolution's bias inside the activation that follows it, one
+// pass each way instead of two (z is the convolution's output without its bias, x = z + bias[c]):
 //   bias_prelu_forward(ch, z, bias, alpha, y): y = prelu(x);
 //   bias_prelu_backward(ch, z, bias, alpha, dy, dx, dbias, dalpha): dx and dalpha as prelu_backward
-//   at x, dbias[c] = the sum of dx over channel c (both written, not accumulated).
-// conv2d -> prelu pairs (layers/conv2d_prelu.hpp) then run that way.
+//   at x, dbias[c] = the sum of dx over channel c (both written, not accumulated);
+//   bias_relu_forward(ch, z, bias, y) and bias_relu_backward(ch, z, bias, dy, dx, dbias) likewise.
+// conv2d -> prelu and conv2d -> relu pairs (conv2d::forward_then) then run that way.
 template <class B>
-concept BiasPreluEpilogue = Backend<B> && requires(channel_geometry ch, const float* x, float* y) {
+concept BiasActivationEpilogues = Backend<B> && requires(channel_geometry ch, const float* x, float* y) {
     B::bias_prelu_forward(ch, x, x, x, y);
     B::bias_prelu_backward(ch, x, x, x, x, y, y, y);
+    B::bias_relu_forward(ch, x, x, y);
+    B::bias_relu_backward(ch, x, x, x, y, y);
 };
 
 } // namespace jhr

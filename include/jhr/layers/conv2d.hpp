@@ -31,7 +31,7 @@ public:
     const tensor<B>& forward(const tensor<B>& x) { return run_forward(x, false); }
 
     // next.forward(forward(x)) for a next layer that adds this layer's bias itself (an epilogue:
-    // prelu on a BiasPreluEpilogue backend). next's backward then writes the bias gradient, and
+    // prelu or relu on a BiasActivationEpilogues backend). next's backward then writes the bias gradient, and
     // this layer's backward leaves it alone.
     template <class Next>
     requires requires(Next& next, const tensor<B>& z, parameter<B>& b) { next.forward_with_bias(z, b); }

@@ -67,6 +67,15 @@ decltype(auto) forward_pair(L& layer, Next& next, const T& x) {
         return next.forward(layer.forward(x));
 }
 
+// Throws shape_error unless `bias` holds one value per channel (the bias a layer adds with
+// forward_with_bias).
+template <Backend B>
+void expect_bias_for(const parameter<B>& bias, int channels, const char* layer) {
+    if (bias.value.size() != std::size_t(channels))
+        throw shape_error(std::string(layer) + ": bias " + bias.value.shape().str() + " for " +
+                          std::to_string(channels) + " channels");
+}
+
 // Throws if forward has not run before backward.
 inline void expect_forward_before_backward(const void* input, const char* layer) {
     if (!input) throw error(std::string(layer) + ": backward() called before forward()");

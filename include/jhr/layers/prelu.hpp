@@ -1,6 +1,6 @@
 // jhr/layers/prelu.hpp: per-channel parametric ReLU (He et al. 2015): y = x if x > 0 else a_c x.
 // Parameter "alpha" [channels, 1, 1, 1], initialised to 0.25, no weight decay. y and dL/dx keep
-// x's layout. On a BiasPreluEpilogue backend it can also add the bias of the convolution before it
+// x's layout. On a BiasActivationEpilogues backend it can also add the bias of the convolution before it
 // (forward_with_bias, which conv2d::forward_then calls).
 #pragma once
 
@@ -32,11 +32,10 @@ public:
         return output_;
     }
     // y = prelu(z + bias[c]); the next backward also writes bias.grad (bias must outlive it).
-    const tensor<B>& forward_with_bias(const tensor<B>& z, parameter<B>& bias) requires BiasPreluEpilogue<B> {
+    const tensor<B>& forward_with_bias(const tensor<B>& z,
+                                       parameter<B>& bias) requires BiasActivationEpilogues<B> {
         const channel_geometry g = geometry(z);
-        if (bias.value.size() != std::size_t(g.channels))
-            throw shape_error("prelu: bias " + bias.value.shape().str() + " for " +
-                              std::to_string(g.channels) + " channels");
+        expect_bias_for(bias, g.channels, "prelu");
         input_ = &z;
         bias_ = &bias;
         output_.resize(z.shape(), z.layout());
@@ -48,7 +47,7 @@ public:
         expect_shape(input_->shape(), dy.shape(), "prelu::backward: output gradient");
         const tensor<B>& d = in_layout(dy, input_->layout(), converted_grad_);
         input_grad_.resize(d.shape(), d.layout());
-        if constexpr (BiasPreluEpilogue<B>)
+        if constexpr (BiasActivationEpilogues<B>)
             if (bias_) {
                 B::bias_prelu_backward(geometry(*input_), input_->data(), bias_->value.data(),
                                        alpha_.value.data(), d.data(), input_grad_.data(), bias_->grad.data(),

@@ -41,6 +41,6 @@ struct cuda : backends::cuda_device,
 };
 
 static_assert(Backend<cuda>);
-static_assert(BiasPreluEpilogue<cuda>);
+static_assert(BiasActivationEpilogues<cuda>);
 
 } // namespace jhr

@@ -24,6 +24,6 @@ struct reference : backends::host_memory,
 };
 
 static_assert(Backend<reference>);
-static_assert(BiasPreluEpilogue<reference>);
+static_assert(BiasActivationEpilogues<reference>);
 
 } // namespace jhr

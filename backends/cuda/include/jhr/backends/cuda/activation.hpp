@@ -4,8 +4,8 @@
 // dalpha[c] = sum over batch and pixels of dy x where x <= 0, written (not accumulated) and
 // reduced in double: blocks of one channel and a group of samples (about 1024 pixels or more)
 // write partial sums, which a second kernel adds per channel in a fixed order (results repeat).
-// bias_prelu_* add a convolution's bias first (core/backend.hpp, BiasPreluEpilogue); dbias is
-// reduced with dalpha, in the same pass.
+// bias_prelu_* and bias_relu_* add a convolution's bias first (core/backend.hpp,
+// BiasActivationEpilogues); dbias is reduced like dalpha, in the same pass.
 #pragma once
 
 #include "jhr/core/geometry.hpp"
@@ -25,6 +25,9 @@ struct cuda_activation {
     static void bias_prelu_backward(const channel_geometry& g, const float* z, const float* bias,
                                     const float* alpha, const float* dy, float* dx, float* dbias,
                                     float* dalpha);
+    static void bias_relu_forward(const channel_geometry& g, const float* z, const float* bias, float* y);
+    static void bias_relu_backward(const channel_geometry& g, const float* z, const float* bias,
+                                   const float* dy, float* dx, float* dbias);
 };
 
 } // namespace jhr::backends

@@ -1,7 +1,7 @@
 // jhr/backends/reference/activation.hpp: ReLU and per-channel PReLU on the host.
 // PReLU: y = x for x > 0, alpha[c] * x otherwise; dalpha[c] = sum over batch and pixels of dy * x
-// where x <= 0 (written, not accumulated). bias_prelu_* take a convolution's output without its
-// bias (core/backend.hpp, BiasPreluEpilogue) and add it first.
+// where x <= 0 (written, not accumulated). bias_prelu_* and bias_relu_* take a convolution's output
+// without its bias (core/backend.hpp, BiasActivationEpilogues) and add it first.
 #pragma once
 
 #include "jhr/core/geometry.hpp"
@@ -72,6 +72,32 @@ struct host_activation {
                 }
             }
             dalpha[c] = float(da);
+            dbias[c] = float(db);
+        }
+    }
+    static void bias_relu_forward(const channel_geometry& g, const float* z, const float* bias, float* y) {
+        expect_nchw(g, "reference", "bias_relu_forward");
+        for (int n = 0; n < g.batch; ++n)
+            for (int c = 0; c < g.channels; ++c) {
+                const std::size_t base = (std::size_t(n) * g.channels + c) * g.spatial;
+                for (int p = 0; p < g.spatial; ++p) {
+                    const float v = z[base + p] + bias[c];
+                    y[base + p] = v > 0.0f ? v : 0.0f;
+                }
+            }
+    }
+    static void bias_relu_backward(const channel_geometry& g, const float* z, const float* bias,
+                                   const float* dy, float* dx, float* dbias) {
+        expect_nchw(g, "reference", "bias_relu_backward");
+        for (int c = 0; c < g.channels; ++c) {
+            double db = 0;
+            for (int n = 0; n < g.batch; ++n) {
+                const std::size_t base = (std::size_t(n) * g.channels + c) * g.spatial;
+                for (int p = 0; p < g.spatial; ++p) {
+                    dx[base + p] = z[base + p] + bias[c] > 0.0f ? dy[base + p] : 0.0f;
+                    db += dx[base + p];
+                }
+            }
             dbias[c] = float(db);
         }
     }

@@ -1,15 +1,17 @@
-// conv2d -> prelu pairs: forward_pair (the bias added inside the PReLU on a BiasPreluEpilogue
-// backend) computes what the two layers compute one by one, forward and backward, and the layers
-// go back to their own bias handling after a plain forward.
+// conv2d -> prelu and conv2d -> relu pairs: forward_pair (the bias added inside the activation on a
+// BiasActivationEpilogues backend) computes what the two layers compute one by one, forward and
+// backward, and the layers go back to their own bias handling after a plain forward.
 #include "support/backends.hpp"
 #include "support/gradient_check.hpp"
 
 #include "jhr/layers/conv2d.hpp"
 #include "jhr/layers/max_pool2d.hpp"
 #include "jhr/layers/prelu.hpp"
+#include "jhr/layers/relu.hpp"
 #include "jhr/layers/sequential.hpp"
 
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace {
@@ -20,12 +22,19 @@ std::vector<float> values(const jhr::host_tensor& t) {
     return {t.begin(), t.end()};
 }
 
-// A convolution and a PReLU with random weights, a bias far from zero and slopes 0.3 and -0.2.
-template <class B>
+// A convolution with random weights and a bias far from zero, and an activation after it (a PReLU
+// with slopes 0.3 and -0.2).
+template <class B, class Activation>
 struct pair_of_layers {
     jhr::conv2d<B> conv{{3, 2, 3, 1, 1}};
-    jhr::prelu<B> act{2};
+    Activation act = make();
 
+    static Activation make() {
+        if constexpr (std::is_same_v<Activation, jhr::prelu<B>>)
+            return Activation(2);
+        else
+            return Activation();
+    }
     explicit pair_of_layers(jhr::rng& r) {
         conv.initialize(r);
         conv.for_each_parameter([&](std::string_view name, jhr::parameter<B>& p) {
@@ -50,18 +59,17 @@ struct pair_of_layers {
     }
 };
 
-} // namespace
-
-JHR_TYPED_TEST("conv2d -> prelu: forward_pair equals the two layers one by one", B) {
+template <class B, class Activation>
+void check_pair_equals_layers(std::size_t gradients) {
     jhr::rng r(41);
     const auto x = jhr::testing::random_tensor<B>({2, 3, 6, 5}, r);
     const auto dy = jhr::testing::random_tensor<B>({2, 2, 6, 5}, r);
-    pair_of_layers<B> layers(r);
+    pair_of_layers<B, Activation> layers(r);
     const auto apart = layers.step(x, dy, false);
     const auto paired = layers.step(x, dy, true);
     const auto apart_again = layers.step(x, dy, false); // the bias is the convolution's again
     const char* what[] = {"output", "input gradient", "weight gradient", "bias gradient", "alpha gradient"};
-    REQUIRE(apart.size() == 5);
+    REQUIRE(apart.size() == gradients);
     for (std::size_t i = 0; i < apart.size(); ++i) {
         INFO(what[i]);
         CHECK(relative_difference(paired[i], apart[i]) < 1e-6);
@@ -69,19 +77,43 @@ JHR_TYPED_TEST("conv2d -> prelu: forward_pair equals the two layers one by one",
     }
 }
 
-JHR_TYPED_TEST("conv2d -> prelu: finite-difference gradients with a bias, paired inside a sequential", B) {
+template <class B, class Activation>
+void check_gradients_in_sequential() {
     jhr::rng r(43);
-    pair_of_layers<B> layers(r);
-    jhr::sequential<B, jhr::conv2d<B>, jhr::prelu<B>, jhr::max_pool2d<B>> net(
+    pair_of_layers<B, Activation> layers(r);
+    jhr::sequential<B, jhr::conv2d<B>, Activation, jhr::max_pool2d<B>> net(
         std::move(layers.conv), std::move(layers.act), jhr::max_pool2d<B>());
     jhr::testing::check_layer_gradients<B>(net, {2, 3, 6, 4}, r, {.tolerance = 1e-2});
 }
 
-JHR_TYPED_TEST("conv2d -> prelu: a bias of the wrong size is a shape error", B) {
-    if constexpr (jhr::BiasPreluEpilogue<B>) {
-        jhr::prelu<B> act(2);
+template <class B, class Activation>
+void check_bias_size_error(const char* layer) {
+    if constexpr (jhr::BiasActivationEpilogues<B>) {
+        Activation act = pair_of_layers<B, Activation>::make();
         jhr::parameter<B> bias(jhr::shape{3, 1, 1, 1}, false);
+        const std::string message = std::string(layer) + ": bias [3, 1, 1, 1]";
         CHECK_THROWS_WITH_AS(act.forward_with_bias(jhr::tensor<B>(jhr::shape{1, 2, 2, 2}, 0.0f), bias),
-                             doctest::Contains("bias [3, 1, 1, 1]"), jhr::shape_error);
+                             doctest::Contains(message.c_str()), jhr::shape_error);
     }
+}
+
+} // namespace
+
+JHR_TYPED_TEST("conv2d -> prelu: forward_pair equals the two layers one by one", B) {
+    check_pair_equals_layers<B, jhr::prelu<B>>(5);
+}
+JHR_TYPED_TEST("conv2d -> relu: forward_pair equals the two layers one by one", B) {
+    check_pair_equals_layers<B, jhr::relu<B>>(4);
+}
+
+JHR_TYPED_TEST("conv2d -> prelu: finite-difference gradients with a bias, paired inside a sequential", B) {
+    check_gradients_in_sequential<B, jhr::prelu<B>>();
+}
+JHR_TYPED_TEST("conv2d -> relu: finite-difference gradients with a bias, paired inside a sequential", B) {
+    check_gradients_in_sequential<B, jhr::relu<B>>();
+}
+
+JHR_TYPED_TEST("conv2d -> activation: a bias of the wrong size is a shape error", B) {
+    check_bias_size_error<B, jhr::prelu<B>>("prelu");
+    check_bias_size_error<B, jhr::relu<B>>("relu");
 }
