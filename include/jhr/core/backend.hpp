@@ -103,4 +103,12 @@ concept BiasActivationEpilogues = Backend<B> && requires(channel_geometry ch, co
     B::bias_relu_backward(ch, x, x, x, y, y);
 };
 
+// Optional: a backend that updates many parameter tensors in one call (one kernel on CUDA instead
+// of one per tensor): sgd_momentum_update_all(parameters, momentum) does, for each, what
+// sgd_momentum_update(size, lr, momentum, weight_decay, w, dw, velocity) does. optim/sgd.hpp uses it.
+template <class B>
+concept BatchedSgd = Backend<B> && requires(std::span<const sgd_parameter> parameters, float momentum) {
+    B::sgd_momentum_update_all(parameters, momentum);
+};
+
 } // namespace jhr

@@ -62,6 +62,16 @@ struct gemm_geometry {
     constexpr bool operator==(const gemm_geometry&) const = default;
 };
 
+// One parameter tensor of a batched SGD step (BatchedSgd, core/backend.hpp): `size` weights w, their
+// gradients dw and velocities, updated at learning rate lr with weight decay `weight_decay`.
+struct sgd_parameter {
+    std::size_t size = 0;
+    float lr = 0.0f, weight_decay = 0.0f;
+    float* w = nullptr;
+    const float* dw = nullptr;
+    float* velocity = nullptr;
+};
+
 // One-line descriptions for error messages and test logs, e.g. "conv2d{input [2, 3, 20, 18],
 // weight [4, 3, 9, 9], output [2, 4, 12, 10], kernel 9, stride 1, pad 0}"; a layout other than
 // nchw is named after its shape.

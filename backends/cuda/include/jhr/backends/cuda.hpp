@@ -42,5 +42,6 @@ struct cuda : backends::cuda_device,
 
 static_assert(Backend<cuda>);
 static_assert(BiasActivationEpilogues<cuda>);
+static_assert(BatchedSgd<cuda>);
 
 } // namespace jhr
