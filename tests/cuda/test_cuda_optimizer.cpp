@@ -1,5 +1,5 @@
 // jhr/backends/cuda/optimizer.hpp: the Caffe-style SGD step equals the reference's, over several steps,
-// and the batched step equals the step of each tensor.
+// and the batched step equals the step of each tensor, in one kernel.
 #include "backends/agreement.hpp"
 #include "gpu.hpp"
 
@@ -7,6 +7,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <vector>
 
 using jhr::testing::agreement_tolerance;
@@ -55,7 +56,9 @@ TEST_CASE("cuda sgd_momentum_update_all updates every tensor as sgd_momentum_upd
         for (std::size_t t = 0; t < one_by_one.size(); ++t)
             jhr::cuda::sgd_momentum_update(sizes[t], rates[t], 0.9f, decays[t], one_by_one[t].w.data(),
                                            one_by_one[t].dw.data(), one_by_one[t].velocity.data());
+        const std::uint64_t calls = jhr::cuda::device_calls();
         jhr::cuda::sgd_momentum_update_all(batch, 0.9f);
+        CHECK(jhr::cuda::device_calls() - calls == 1); // one kernel for the seven tensors
     }
     for (std::size_t t = 0; t < one_by_one.size(); ++t) {
         CAPTURE(t);

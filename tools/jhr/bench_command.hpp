@@ -11,7 +11,8 @@
 // cache (backends/reference/host_allocator.hpp; 0 once the cache is warm), on oneDNN the
 // activation tensors reordered per timed training step (onednn::activation_reorders), and on CUDA
 // the peak device memory held by buffers since the process started (as PyTorch's
-// max_memory_allocated) and the cudaMalloc calls of the timed training steps (0 once warm).
+// max_memory_allocated), the cudaMalloc calls of the timed training steps (0 once warm) and the
+// device calls (kernels launched, cuDNN and cuBLAS calls) per timed training step and inference.
 // --backend is any built backend (tools/jhr/backend_dispatch.hpp). --threads sets the backend's
 // thread count where it has one (oneDNN: its OpenMP pool); --convolution picks oneDNN's
 // convolution algorithm (backends/onednn/convolution.hpp). joint_benchmark<B> is the fixture,
@@ -129,6 +130,8 @@ struct bench_result {
     std::optional<double> activation_reorders_per_step;   // oneDNN: per timed training iteration
     std::optional<double> peak_device_mib;                // CUDA: the most device memory held by buffers
     std::optional<std::size_t> device_blocks_from_system; // CUDA: cudaMalloc calls in timed training steps
+    std::optional<double> device_calls_per_step,
+        device_calls_per_inference; // CUDA: kernels and library calls
 };
 
 inline double median(std::vector<double> v) {
@@ -169,6 +172,12 @@ concept counts_device_memory = requires {
     { B::allocator_statistics().allocations } -> std::convertible_to<std::size_t>;
 };
 
+// Backends that count their kernel launches and library calls (CUDA).
+template <class B>
+concept counts_device_calls = requires {
+    { B::device_calls() } -> std::convertible_to<std::uint64_t>;
+};
+
 template <Backend B>
 bench_result run_bench(const bench_options& o) {
     joint_benchmark_options jo;
@@ -181,7 +190,11 @@ bench_result run_bench(const bench_options& o) {
     std::size_t warm_reorders = 0, warm_device_blocks = 0;
     if constexpr (counts_activation_reorders<B>) warm_reorders = B::activation_reorders();
     if constexpr (counts_device_memory<B>) warm_device_blocks = B::allocator_statistics().allocations;
+    std::uint64_t calls = 0;
+    if constexpr (counts_device_calls<B>) calls = B::device_calls();
     r.train_ms = time_ms(0, o.iterations, [&] { bench.train(); });
+    if constexpr (counts_device_calls<B>)
+        r.device_calls_per_step = double(B::device_calls() - calls) / o.iterations;
     r.host_blocks_from_system = blocks.blocks_from_system() - warm_blocks;
     if constexpr (counts_activation_reorders<B>)
         r.activation_reorders_per_step = double(B::activation_reorders() - warm_reorders) / o.iterations;
@@ -191,7 +204,11 @@ bench_result run_bench(const bench_options& o) {
         r.device_blocks_from_system = stats.allocations - warm_device_blocks;
     }
     r.peak_rss_mib = peak_rss_mib();
-    r.infer_ms = time_ms(o.warmup, o.iterations, [&] { bench.infer(); });
+    for (int i = 0; i < o.warmup; ++i) bench.infer();
+    if constexpr (counts_device_calls<B>) calls = B::device_calls();
+    r.infer_ms = time_ms(0, o.iterations, [&] { bench.infer(); });
+    if constexpr (counts_device_calls<B>)
+        r.device_calls_per_inference = double(B::device_calls() - calls) / o.iterations;
     r.train_median_ms = median(r.train_ms);
     r.infer_median_ms = median(r.infer_ms);
     r.train_images_per_second = 1e3 * o.batch / r.train_median_ms;
@@ -220,6 +237,10 @@ inline void print_bench(const bench_options& o, const bench_result& r) {
             j["peak_device_mib"] = *r.peak_device_mib;
             j["device_blocks_from_system"] = *r.device_blocks_from_system;
         }
+        if (r.device_calls_per_step) {
+            j["device_calls_per_step"] = *r.device_calls_per_step;
+            j["device_calls_per_inference"] = *r.device_calls_per_inference;
+        }
         std::cout << j.dump() << "\n";
         return;
     }
@@ -238,6 +259,10 @@ inline void print_bench(const bench_options& o, const bench_result& r) {
         std::cout << "  peak device memory in buffers: " << *r.peak_device_mib << " MiB\n"
                   << "  device blocks taken (cudaMalloc) in timed training steps: "
                   << *r.device_blocks_from_system << "\n";
+    if (r.device_calls_per_step)
+        std::cout << "  device calls (kernels, cuDNN and cuBLAS calls) per training step: "
+                  << *r.device_calls_per_step << ", per inference batch: " << *r.device_calls_per_inference
+                  << "\n";
 }
 
 inline void add_bench_command(CLI::App& app) {

@@ -4,6 +4,7 @@
 
 #include "jhr/core/error.hpp"
 
+#include "../src/device_calls.hpp"
 #include "runtime.hpp"
 
 namespace jhr::backends {
@@ -19,6 +20,10 @@ std::string cuda_device::blas_version() {
 }
 void cuda_device::synchronize() {
     cudaDeviceSynchronize();
+}
+
+std::uint64_t cuda_device::device_calls() noexcept {
+    return cuda_detail::device_call_count.load();
 }
 
 } // namespace jhr::backends

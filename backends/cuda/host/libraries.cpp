@@ -3,13 +3,15 @@
 // dense.hpp are the reference backend's, on the host memory that is device memory there, in fp32;
 // at bf16 the convolutions round what cuDNN would read and write to bfloat16 with the backend's own
 // conversion kernels. They let the typed suites and the jhr command line run the backend's own code
-// on machines without a GPU; they test nothing of cuDNN or cuBLAS.
+// on machines without a GPU; they test nothing of cuDNN or cuBLAS. Each counts the cuDNN and cuBLAS
+// calls the GPU code makes at fp32 and tf32 (device_calls.hpp).
 #include "jhr/backends/cuda/convolution.hpp"
 #include "jhr/backends/cuda/dense.hpp"
 #include "jhr/backends/cuda/precision.hpp"
 #include "jhr/backends/reference.hpp"
 
 #include "../src/bfloat16.hpp"
+#include "../src/device_calls.hpp"
 
 namespace jhr::backends {
 namespace {
@@ -18,6 +20,11 @@ namespace {
 // before it), as a library call on the GPU runs after the work queued before it.
 void reach_stream() {
     cudaDeviceSynchronize();
+}
+
+// Counts `calls` device calls: the convolution or GEMM, plus the bias call where there is one.
+void count(int calls) {
+    for (int i = 0; i < calls; ++i) cuda_detail::count_device_call();
 }
 
 bool at_bf16() {
@@ -43,6 +50,7 @@ cuda_buffer<float> rounded(std::size_t n, const float* x) {
 void cuda_convolution::conv2d_forward(const conv2d_geometry& g, const float* x, const float* w,
                                       const float* b, float* y) {
     reach_stream();
+    if (g.output().size() > 0) count(b ? 2 : 1);
     if (!at_bf16()) return jhr::reference::conv2d_forward(g, x, w, b, y);
     jhr::reference::conv2d_forward(g, rounded(g.input().size(), x).data(),
                                    rounded(g.weight().size(), w).data(), nullptr, y);
@@ -55,6 +63,7 @@ void cuda_convolution::conv2d_forward(const conv2d_geometry& g, const float* x, 
 void cuda_convolution::conv2d_backward_data(const conv2d_geometry& g, const float* w, const float* dy,
                                             float* dx) {
     reach_stream();
+    if (g.input().size() > 0) count(1);
     if (!at_bf16()) return jhr::reference::conv2d_backward_data(g, w, dy, dx);
     jhr::reference::conv2d_backward_data(g, rounded(g.weight().size(), w).data(),
                                          rounded(g.output().size(), dy).data(), dx);
@@ -65,6 +74,7 @@ void cuda_convolution::conv2d_backward_data(const conv2d_geometry& g, const floa
 void cuda_convolution::conv2d_backward_weights(const conv2d_geometry& g, const float* x, const float* dy,
                                                float* dw, float* db) {
     reach_stream();
+    if (g.weight().size() > 0 && g.output().size() > 0) count(db ? 2 : 1);
     if (!at_bf16()) return jhr::reference::conv2d_backward_weights(g, x, dy, dw, db);
     jhr::reference::conv2d_backward_weights(g, rounded(g.input().size(), x).data(),
                                             rounded(g.output().size(), dy).data(), dw, nullptr);
@@ -84,6 +94,7 @@ void cuda_convolution::conv2d_backward_weights(const conv2d_geometry& g, const f
 void cuda_dense::gemm(const gemm_geometry& g, float alpha, const float* a, const float* b, float beta,
                       float* c) {
     reach_stream();
+    if (g.m > 0 && g.n > 0 && g.k > 0) count(1);
     jhr::reference::gemm(g, alpha, a, b, beta, c);
 }
 

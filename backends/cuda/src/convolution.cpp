@@ -4,6 +4,7 @@
 
 #include "bfloat16.hpp"
 #include "context.hpp"
+#include "device_calls.hpp"
 #include "library_check.hpp"
 
 #include <array>
@@ -198,6 +199,7 @@ void forward(plan& p, const conv2d_geometry& g, const void* x, const void* w, vo
                 scratch, search_workspace_limit));
         });
     void* workspace = this_thread().workspace(c.workspace);
+    cuda_detail::count_device_call();
     JHR_CUDNN_CHECK(cudnnConvolutionForward(handle, &one, p.x.handle, x, p.w.handle, w, p.convolution.handle,
                                             c.algorithm, workspace, c.workspace, &zero, p.y.handle, y));
 }
@@ -216,6 +218,7 @@ void backward_data(plan& p, const conv2d_geometry& g, const void* w, const void*
                 results, scratch, search_workspace_limit));
         });
     void* workspace = this_thread().workspace(c.workspace);
+    cuda_detail::count_device_call();
     JHR_CUDNN_CHECK(cudnnConvolutionBackwardData(handle, &one, p.w.handle, w, p.y.handle, dy,
                                                  p.convolution.handle, c.algorithm, workspace, c.workspace,
                                                  &zero, p.x.handle, dx));
@@ -235,6 +238,7 @@ void backward_filter(plan& p, const conv2d_geometry& g, const void* x, const voi
                 results, scratch, search_workspace_limit));
         });
     void* workspace = this_thread().workspace(c.workspace);
+    cuda_detail::count_device_call();
     JHR_CUDNN_CHECK(cudnnConvolutionBackwardFilter(handle, &one, p.x.handle, x, p.y.handle, dy,
                                                    p.convolution.handle, c.algorithm, workspace, c.workspace,
                                                    &zero, p.w.handle, dw));
@@ -283,9 +287,9 @@ void cuda_convolution::conv2d_forward(const conv2d_geometry& g, const float* x, 
     plan& p = plan_for(g);
     if (p.bfloat16) return on_bfloat16(forward, p, g, x, input(g), w, weights(g), y, output(g), b);
     forward(p, g, x, w, y);
-    if (b)
-        JHR_CUDNN_CHECK(
-            cudnnAddTensor(this_thread().cudnn(), &one, p.bias.handle, b, &one, p.y_fp32.handle, y));
+    if (!b) return;
+    cuda_detail::count_device_call();
+    JHR_CUDNN_CHECK(cudnnAddTensor(this_thread().cudnn(), &one, p.bias.handle, b, &one, p.y_fp32.handle, y));
 }
 
 void cuda_convolution::conv2d_backward_data(const conv2d_geometry& g, const float* w, const float* dy,
@@ -313,9 +317,10 @@ void cuda_convolution::conv2d_backward_weights(const conv2d_geometry& g, const f
         on_bfloat16(backward_filter, p, g, x, input(g), dy, output(g), dw, weights(g));
     else
         backward_filter(p, g, x, dy, dw);
-    if (db)
-        JHR_CUDNN_CHECK(cudnnConvolutionBackwardBias(this_thread().cudnn(), &one, p.y_fp32.handle, dy, &zero,
-                                                     p.bias.handle, db));
+    if (!db) return;
+    cuda_detail::count_device_call();
+    JHR_CUDNN_CHECK(cudnnConvolutionBackwardBias(this_thread().cudnn(), &one, p.y_fp32.handle, dy, &zero,
+                                                 p.bias.handle, db));
 }
 
 } // namespace jhr::backends

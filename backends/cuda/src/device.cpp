@@ -1,6 +1,7 @@
 // The device queries of jhr/backends/cuda/device.hpp.
 #include "jhr/backends/cuda/device.hpp"
 
+#include "device_calls.hpp"
 #include "library_check.hpp"
 
 #include <cstdio>
@@ -42,6 +43,10 @@ std::string cuda_device::blas_version() {
 
 void cuda_device::synchronize() {
     JHR_CUDA_CHECK(cudaDeviceSynchronize());
+}
+
+std::uint64_t cuda_device::device_calls() noexcept {
+    return cuda_detail::device_call_count.load();
 }
 
 } // namespace jhr::backends

@@ -3,6 +3,7 @@
 #include "jhr/backends/cuda/dense.hpp"
 
 #include "context.hpp"
+#include "device_calls.hpp"
 #include "library_check.hpp"
 
 #include <algorithm>
@@ -26,6 +27,7 @@ void cuda_dense::gemm(const gemm_geometry& g, float alpha, const float* a, const
     const cublasOperation_t op_a = g.trans_a ? CUBLAS_OP_T : CUBLAS_OP_N;
     const cublasOperation_t op_b = g.trans_b ? CUBLAS_OP_T : CUBLAS_OP_N;
     const int lda = g.trans_a ? g.m : g.k, ldb = g.trans_b ? g.k : g.n;
+    cuda_detail::count_device_call();
     JHR_CUBLAS_CHECK(cuda_detail::blas().sgemm(
         cuda_detail::this_thread().cublas(cuda_precision_control::precision()), op_b, op_a, g.n, g.m, g.k,
         &alpha, b, std::max(ldb, 1), a, std::max(lda, 1), &beta, c, g.n));

@@ -6,13 +6,15 @@
 // waits for the GPU). The order of additions depends only on n, so results repeat exactly.
 // totals_kernel, launched with one block per group, adds each group's `count` partial sums the
 // same way (reduce_to_host's second pass; PReLU's dalpha per channel).
-// JHR_CUDA_LAUNCH(kernel, grid, block, args...) launches kernel<<<grid, block>>>(args...) and checks
-// the launch; under JHR_CUDA_HOST_EXECUTION it runs the grid on the host (host/runtime.hpp).
+// JHR_CUDA_LAUNCH(kernel, grid, block, args...) launches kernel<<<grid, block>>>(args...), counts it
+// (device_calls.hpp) and checks the launch; under JHR_CUDA_HOST_EXECUTION it runs the grid on the
+// host (host/runtime.hpp).
 #pragma once
 
 #include "jhr/backends/cuda/memory.hpp"
 
 #include "check.hpp"
+#include "device_calls.hpp"
 
 #include <algorithm>
 #include <cstddef>
@@ -20,12 +22,14 @@
 #if defined(JHR_CUDA_HOST_EXECUTION)
 #define JHR_CUDA_LAUNCH(kernel, grid, block, ...)                                                            \
     do {                                                                                                     \
+        ::jhr::backends::cuda_detail::count_device_call();                                                   \
         ::jhr::backends::cuda_host::launch(grid, block, [&] { kernel(__VA_ARGS__); });                       \
         JHR_CUDA_CHECK_LAUNCH(kernel);                                                                       \
     } while (false)
 #else
 #define JHR_CUDA_LAUNCH(kernel, grid, block, ...)                                                            \
     do {                                                                                                     \
+        ::jhr::backends::cuda_detail::count_device_call();                                                   \
         kernel<<<grid, block>>>(__VA_ARGS__);                                                                \
         JHR_CUDA_CHECK_LAUNCH(kernel);                                                                       \
     } while (false)

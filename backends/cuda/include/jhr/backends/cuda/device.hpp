@@ -5,6 +5,7 @@
 // the backend throws jhr::backend_error when no GPU is usable.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace jhr::backends {
@@ -19,6 +20,9 @@ struct cuda_device {
     static std::string blas_version();
     // Blocks until all work queued by the backend on the current device has finished.
     static void synchronize();
+    // The device calls made so far by all threads: own kernels launched, and cuDNN and cuBLAS compute
+    // calls (one each; algorithm searches and copies are not counted). Needs no GPU.
+    static std::uint64_t device_calls() noexcept;
 };
 
 } // namespace jhr::backends
