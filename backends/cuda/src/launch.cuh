@@ -5,7 +5,7 @@
 // partial sum each, a single block adds the partials, and the host copies the result back (which
 // waits for the GPU). The order of additions depends only on n, so results repeat exactly.
 // totals_kernel, launched with one block per group, adds each group's `count` partial sums the
-// same way (reduce_to_host's second pass; PReLU's dalpha per channel).
+// same way (reduce_to_host's second pass; PReLU's dalpha and dbias per channel, in one launch).
 // JHR_CUDA_LAUNCH(kernel, grid, block, args...) launches kernel<<<grid, block>>>(args...), counts it
 // (device_calls.hpp) and checks the launch; under JHR_CUDA_HOST_EXECUTION it runs the grid on the
 // host (host/runtime.hpp).
@@ -68,15 +68,17 @@ __global__ void partial_sums_kernel(std::size_t n, Term term, double* partials) 
     if (threadIdx.x == 0) partials[blockIdx.x] = s;
 }
 
-// Block b: totals[b] = the sum of partials[b * count, (b + 1) * count), in a fixed order (0 when
-// count is 0).
+// Block b: the sum of partials[b * count, (b + 1) * count), in a fixed order (0 when count is 0),
+// written to totals[b], or to more_totals[b - split] from block `split` on (two outputs, one launch).
 template <class Value, class Total>
-__global__ void totals_kernel(unsigned count, const Value* partials, Total* totals) {
+__global__ void totals_kernel(unsigned count, const Value* partials, Total* totals, unsigned split,
+                              Total* more_totals) {
     const Value* group = partials + std::size_t(blockIdx.x) * count;
     Value s = 0;
     for (unsigned i = threadIdx.x; i < count; i += blockDim.x) s += group[i];
     s = block_sum(s);
-    if (threadIdx.x == 0) totals[blockIdx.x] = Total(s);
+    if (threadIdx.x == 0)
+        (blockIdx.x < split ? totals[blockIdx.x] : more_totals[blockIdx.x - split]) = Total(s);
 }
 
 template <class Op>
@@ -99,7 +101,8 @@ double reduce_to_host(std::size_t n, Term term) {
     const unsigned blocks = grid_for(n, 1024);
     cuda_buffer<double> partials(blocks + 1);
     JHR_CUDA_LAUNCH(partial_sums_kernel, blocks, block_size, n, term, partials.data());
-    JHR_CUDA_LAUNCH(totals_kernel, 1, block_size, blocks, partials.data(), partials.data() + blocks);
+    JHR_CUDA_LAUNCH(totals_kernel, 1, block_size, blocks, partials.data(), partials.data() + blocks, 1u,
+                    static_cast<double*>(nullptr));
     double total = 0;
     cuda_memory::copy_to_host(&total, partials.data() + blocks, sizeof total);
     return total;

@@ -102,13 +102,11 @@ void run_prelu_backward(const channel_geometry& g, const float* x, const float* 
         else
             launch_backward<false, true>(g, split, x, bias, alpha, dy, dx, alpha_partials, bias_partials);
     }
-    // Each channel's totals: the sums of its partials (0 for an empty batch).
-    if (alpha)
-        JHR_CUDA_LAUNCH(cuda_detail::totals_kernel, unsigned(g.channels), cuda_detail::block_size,
-                        unsigned(split.groups), alpha_partials, dalpha);
-    if (bias)
-        JHR_CUDA_LAUNCH(cuda_detail::totals_kernel, unsigned(g.channels), cuda_detail::block_size,
-                        unsigned(split.groups), bias_partials, dbias);
+    // Each channel's totals, one launch for both: the sums of its partials (0 for an empty batch); the
+    // bias partials follow the slopes'.
+    const unsigned channels = unsigned(g.channels), totals = (alpha ? channels : 0) + (bias ? channels : 0);
+    JHR_CUDA_LAUNCH(cuda_detail::totals_kernel, totals, cuda_detail::block_size, unsigned(split.groups),
+                    partials.data(), alpha ? dalpha : dbias, channels, dbias);
 }
 
 // One thread per output: the first maximum of its window in row-major order, as the reference.
