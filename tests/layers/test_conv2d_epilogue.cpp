@@ -117,3 +117,19 @@ JHR_TYPED_TEST("conv2d -> activation: a bias of the wrong size is a shape error"
     check_bias_size_error<B, jhr::prelu<B>>("prelu");
     check_bias_size_error<B, jhr::relu<B>>("relu");
 }
+
+JHR_TYPED_TEST(
+    "conv2d -> prelu: a sequential runs the pair as one (counted where the backend counts its device "
+    "calls)",
+    B) {
+    if constexpr (requires { B::device_calls(); }) {
+        jhr::rng r(47);
+        pair_of_layers<B, jhr::prelu<B>> layers(r);
+        jhr::sequential<B, jhr::conv2d<B>, jhr::prelu<B>> net(std::move(layers.conv), std::move(layers.act));
+        const auto x = jhr::testing::random_tensor<B>({2, 3, 6, 5}, r);
+        net.forward(x); // chooses the convolution's algorithm
+        const auto calls = B::device_calls();
+        net.forward(x);
+        CHECK(B::device_calls() - calls == 2); // the convolution and the bias + PReLU kernel
+    }
+}

@@ -3,7 +3,9 @@
 // sequential<B, L0, L1, ...> stores the layers in a std::tuple; forward and backward recurse over
 // it at compile time, so the type stays one level deep however long the network is. Child
 // parameters are named "<index>.<name>". A layer's output is released as soon as the next layer
-// has run when that layer's backward does not read it (a max-pool after an activation).
+// has run when that layer's backward does not read it (a max-pool after an activation). A layer
+// that can hand work to the next one (conv2d::forward_then: a convolution's bias to the activation
+// after it) runs with it through forward_pair.
 // Satisfies Layer itself, so sequentials can be nested when useful.
 #pragma once
 
@@ -71,12 +73,12 @@ private:
         if constexpr (I + 1 >= sizeof...(Layers)) {
             return false;
         } else {
-            using next = std::tuple_element_t<I + 1, std::tuple<Layers...>>;
-            return requires(std::tuple_element_t<I, std::tuple<Layers...>> & layer, next & n,
-                            const tensor<B>& x) {
-                layer.forward_then(n, x);
-            }
-            &&reads_input_in_backward<next>();
+            using layer_type = std::tuple_element_t<I, std::tuple<Layers...>>;
+            using next_type = std::tuple_element_t<I + 1, std::tuple<Layers...>>;
+            constexpr bool hands_work = requires(layer_type & layer, next_type & next, const tensor<B>& x) {
+                layer.forward_then(next, x);
+            };
+            return hands_work && reads_input_in_backward<next_type>();
         }
     }
     // Layer I - 1's backward consumes dy, the gradient layer I returned, which is then released
