@@ -154,18 +154,12 @@ plan& plan_for(const conv2d_geometry& g) {
     return *entry;
 }
 
-// Sets the precision's search math type on p and returns the scratch for cuDNN to time its
-// candidates in: the thread's workspace, grown to the search limit once, which every chosen
-// algorithm's workspace then fits (none for a deterministic plan's heuristics).
-void* begin_search(const plan& p) {
-    JHR_CUDNN_CHECK(cudnnSetConvolutionMathType(p.convolution.handle, p.convolution.search_math));
-    return p.deterministic ? nullptr : this_thread().workspace(search_workspace_limit);
-}
-
-// The algorithm of one direction of p in `slot`, chosen at the direction's first call from the
-// candidates heuristics(n, &count, results) (a deterministic plan) or find(n, &count, results,
-// scratch) (timing) writes; its math type is set on the descriptor (the one cuDNN timed or rated it
-// with: its workspace size holds for that math type only).
+// The algorithm of one direction of p in `slot`, chosen at the direction's first call, under the
+// precision's search math type, from the candidates heuristics(n, &count, results) (a deterministic
+// plan) or find(n, &count, results, scratch) (timing) writes. The scratch cuDNN times candidates
+// in is the thread's workspace, grown to the search limit once, which every chosen algorithm's
+// workspace then fits. The chosen math type is set on the descriptor (the one cuDNN timed or rated
+// it with: its workspace size holds for that math type only).
 template <class Perf, class Heuristics, class Find>
 const choice<decltype(Perf::algo)>& chosen(std::optional<choice<decltype(Perf::algo)>>& slot, const plan& p,
                                            const char* direction, const conv2d_geometry& g,
@@ -173,11 +167,12 @@ const choice<decltype(Perf::algo)>& chosen(std::optional<choice<decltype(Perf::a
     if (!slot) {
         std::array<Perf, 16> results{};
         int count = 0;
-        void* scratch = begin_search(p);
+        JHR_CUDNN_CHECK(cudnnSetConvolutionMathType(p.convolution.handle, p.convolution.search_math));
         if (p.deterministic)
             heuristics(int(results.size()), &count, results.data());
         else
-            find(int(results.size()), &count, results.data(), scratch);
+            find(int(results.size()), &count, results.data(),
+                 this_thread().workspace(search_workspace_limit));
         slot = first_usable(results, count, p.deterministic, direction, g);
     }
     JHR_CUDNN_CHECK(cudnnSetConvolutionMathType(p.convolution.handle, slot->math));

@@ -71,8 +71,8 @@ __global__ void partial_sums_kernel(std::size_t n, Term term, double* partials) 
 // Block b: the sum of partials[b * count, (b + 1) * count), in a fixed order (0 when count is 0),
 // written to totals[b], or to more_totals[b - split] from block `split` on (two outputs, one launch).
 template <class Value, class Total>
-__global__ void totals_kernel(unsigned count, const Value* partials, Total* totals, unsigned split,
-                              Total* more_totals) {
+__global__ void totals_kernel(unsigned count, const Value* partials, Total* totals, unsigned split = ~0u,
+                              Total* more_totals = nullptr) {
     const Value* group = partials + std::size_t(blockIdx.x) * count;
     Value s = 0;
     for (unsigned i = threadIdx.x; i < count; i += blockDim.x) s += group[i];
@@ -101,8 +101,7 @@ double reduce_to_host(std::size_t n, Term term) {
     const unsigned blocks = grid_for(n, 1024);
     cuda_buffer<double> partials(blocks + 1);
     JHR_CUDA_LAUNCH(partial_sums_kernel, blocks, block_size, n, term, partials.data());
-    JHR_CUDA_LAUNCH(totals_kernel, 1, block_size, blocks, partials.data(), partials.data() + blocks, 1u,
-                    static_cast<double*>(nullptr));
+    JHR_CUDA_LAUNCH(totals_kernel, 1, block_size, blocks, partials.data(), partials.data() + blocks);
     double total = 0;
     cuda_memory::copy_to_host(&total, partials.data() + blocks, sizeof total);
     return total;

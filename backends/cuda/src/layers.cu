@@ -85,10 +85,19 @@ void launch_backward(const channel_geometry& g, const prelu_backward_split& spli
                     split.samples_per_block, x, bias, alpha, dy, dx, alpha_partials, bias_partials);
 }
 
+// y = prelu(x + bias[c]) (no bias where it is null, a ReLU without alpha), for `function`.
+void run_prelu_forward(const char* function, const channel_geometry& g, const float* x, const float* bias,
+                       const float* alpha, float* y) {
+    expect_nchw(g, "cuda", function);
+    cuda_detail::for_each(
+        g.size(), prelu_forward_op{std::size_t(g.channels), std::size_t(g.spatial), x, bias, alpha, y});
+}
+
 // dx and, where their pointers are not null, dalpha and dbias of y = prelu(x + bias[c]) (a ReLU
-// without alpha).
-void run_prelu_backward(const channel_geometry& g, const float* x, const float* bias, const float* alpha,
-                        const float* dy, float* dx, float* dbias, float* dalpha) {
+// without alpha), for `function`.
+void run_prelu_backward(const char* function, const channel_geometry& g, const float* x, const float* bias,
+                        const float* alpha, const float* dy, float* dx, float* dbias, float* dalpha) {
+    expect_nchw(g, "cuda", function);
     if (g.channels == 0) return;
     const prelu_backward_split split(g);
     const std::size_t slots = std::size_t(g.channels) * std::size_t(split.groups);
@@ -174,37 +183,28 @@ void cuda_activation::relu_backward(std::size_t n, const float* x, const float* 
     for_each(n, relu_backward_op{x, dy, dx});
 }
 void cuda_activation::prelu_forward(const channel_geometry& g, const float* x, const float* alpha, float* y) {
-    expect_nchw(g, "cuda", "prelu_forward");
-    for_each(g.size(),
-             prelu_forward_op{std::size_t(g.channels), std::size_t(g.spatial), x, nullptr, alpha, y});
+    run_prelu_forward("prelu_forward", g, x, nullptr, alpha, y);
 }
 void cuda_activation::prelu_backward(const channel_geometry& g, const float* x, const float* alpha,
                                      const float* dy, float* dx, float* dalpha) {
-    expect_nchw(g, "cuda", "prelu_backward");
-    run_prelu_backward(g, x, nullptr, alpha, dy, dx, nullptr, dalpha);
+    run_prelu_backward("prelu_backward", g, x, nullptr, alpha, dy, dx, nullptr, dalpha);
 }
 void cuda_activation::bias_prelu_forward(const channel_geometry& g, const float* z, const float* bias,
                                          const float* alpha, float* y) {
-    expect_nchw(g, "cuda", "bias_prelu_forward");
-    for_each(g.size(), prelu_forward_op{std::size_t(g.channels), std::size_t(g.spatial), z, bias, alpha, y});
+    run_prelu_forward("bias_prelu_forward", g, z, bias, alpha, y);
 }
 void cuda_activation::bias_prelu_backward(const channel_geometry& g, const float* z, const float* bias,
                                           const float* alpha, const float* dy, float* dx, float* dbias,
                                           float* dalpha) {
-    expect_nchw(g, "cuda", "bias_prelu_backward");
-    run_prelu_backward(g, z, bias, alpha, dy, dx, dbias, dalpha);
+    run_prelu_backward("bias_prelu_backward", g, z, bias, alpha, dy, dx, dbias, dalpha);
 }
-
 void cuda_activation::bias_relu_forward(const channel_geometry& g, const float* z, const float* bias,
                                         float* y) {
-    expect_nchw(g, "cuda", "bias_relu_forward");
-    for_each(g.size(),
-             prelu_forward_op{std::size_t(g.channels), std::size_t(g.spatial), z, bias, nullptr, y});
+    run_prelu_forward("bias_relu_forward", g, z, bias, nullptr, y);
 }
 void cuda_activation::bias_relu_backward(const channel_geometry& g, const float* z, const float* bias,
                                          const float* dy, float* dx, float* dbias) {
-    expect_nchw(g, "cuda", "bias_relu_backward");
-    run_prelu_backward(g, z, bias, nullptr, dy, dx, dbias, nullptr);
+    run_prelu_backward("bias_relu_backward", g, z, bias, nullptr, dy, dx, dbias, nullptr);
 }
 
 void cuda_pooling::max_pool2d_forward(const pool2d_geometry& g, const float* x, float* y, float* workspace) {
