@@ -2,7 +2,8 @@
 // backward data, backward weights (with and without bias gradient), at the paper's SRNET and FRNET
 // layers and at seeded random geometries; repeated calls reuse the cached plans and memory, at fp32
 // and bf16; at tf32 precision within tf32_tolerance, at bf16 within bf16_tolerance and not equal to
-// fp32, and fp32 again within 1e-4 afterwards; deterministic convolutions repeat bit for bit.
+// fp32, and fp32 again within 1e-4 afterwards; deterministic convolutions repeat bit for bit; a
+// convolution's first call cannot be captured into a graph, a later one can.
 #include "backends/agreement.hpp"
 #include "gpu.hpp"
 
@@ -207,4 +208,28 @@ TEST_CASE("deterministic cuda convolutions repeat bit for bit and agree with the
         }
     }
     CHECK(jhr::cuda::deterministic());
+}
+
+TEST_CASE("a convolution first met inside a cuda graph capture throws, naming it; once run, it is captured" *
+          jhr::testing::needs_gpu()) {
+    const jhr::conv2d_geometry g{3, 5, 13, 11, 7, 3, 1, 1}; // used by no other test
+    std::mt19937 rng(41);
+    const auto x = to_device(random_vector(g.input().size(), rng)),
+               w = to_device(random_vector(g.weight().size(), rng));
+    jhr::cuda::buffer<float> y(g.output().size());
+    auto forward = [&] { jhr::cuda::conv2d_forward(g, x.data(), w.data(), nullptr, y.data()); };
+    try {
+        jhr::cuda::graph::capture(forward);
+        FAIL("the capture did not throw");
+    } catch (const jhr::backend_error& e) {
+        const std::string message = e.what();
+        CHECK(message.find("first forward convolution") != std::string::npos);
+        CHECK(message.find("run the work once before capturing it") != std::string::npos);
+    }
+    forward();
+    const auto eager = to_host(y);
+    jhr::cuda::fill(y.size(), 0.0f, y.data());
+    const auto graph = jhr::cuda::graph::capture(forward);
+    graph.replay();
+    CHECK(to_host(y) == eager);
 }

@@ -1,7 +1,7 @@
 // backends/cuda/host/runtime.hpp: the host execution runs every thread of a launch once with its
 // coordinates, orders shared-memory phases at __syncthreads, reports divergent barriers and invalid
-// launch configurations, refuses copies outside live device allocations, and carries out
-// asynchronous copies in stream order.
+// launch configurations, refuses copies outside live device allocations, carries out
+// asynchronous copies in stream order, and records a captured stream's work into graphs.
 #include "host/runtime.hpp"
 
 #include "jhr/core/error.hpp"
@@ -186,14 +186,84 @@ TEST_CASE("host execution carries out an asynchronous copy when the stream reach
     REQUIRE(cudaDeviceSynchronize() == cudaSuccess);
     CHECK(device[0] == 6);
 
-    // Refused: a copy into no allocation, a stream other than the default one, a foreign free.
+    // Refused: a copy into no allocation, a foreign free.
     CHECK(cudaMemcpyAsync(host.data(), staged, 4, cudaMemcpyHostToDevice, nullptr) == cudaErrorInvalidValue);
-    CHECK(cudaMemcpyAsync(device, staged, 4, cudaMemcpyHostToDevice, reinterpret_cast<cudaStream_t>(first)) ==
-          cudaErrorInvalidValue);
     CHECK(cudaFreeHost(host.data()) == cudaErrorInvalidValue);
     cudaGetLastError();
     CHECK(cudaEventDestroy(first) == cudaSuccess);
     CHECK(cudaEventDestroy(second) == cudaSuccess);
+    CHECK(cudaFreeHost(pinned) == cudaSuccess);
+    CHECK(cudaFree(device) == cudaSuccess);
+}
+
+TEST_CASE("host execution records the work of a captured stream and runs it at each graph launch") {
+    int* device = nullptr;
+    REQUIRE(cudaMalloc(reinterpret_cast<void**>(&device), 4 * sizeof(int)) == cudaSuccess);
+    void* pinned = nullptr;
+    REQUIRE(cudaMallocHost(&pinned, sizeof(int)) == cudaSuccess);
+    int* staged = static_cast<int*>(pinned);
+    cudaStream_t stream = nullptr;
+    REQUIRE(cudaStreamCreate(&stream) == cudaSuccess);
+    std::vector<int> host(4, 0);
+    REQUIRE(cudaMemset(device, 0, 4 * sizeof(int)) == cudaSuccess);
+
+    *staged = 7;
+    REQUIRE(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal) == cudaSuccess);
+    jhr::backends::cuda_host::launch(stream, 1, 4, [device] { device[threadIdx.x] += 1; });
+    REQUIRE(cudaMemcpyAsync(device + 3, staged, sizeof(int), cudaMemcpyHostToDevice, stream) == cudaSuccess);
+    REQUIRE(cudaMemsetAsync(device, 0, sizeof(int), stream) == cudaSuccess);
+    int ran = 0;
+    jhr::backends::cuda_host::enqueue(stream, [&ran] { ++ran; });
+    CHECK(device[1] == 0); // recorded, not run
+    CHECK(ran == 0);
+    // Refused while capturing: a synchronous copy, an allocation, default-stream work (not recorded).
+    CHECK(cudaMemcpy(host.data(), device, 4 * sizeof(int), cudaMemcpyDeviceToHost) ==
+          cudaErrorStreamCaptureUnsupported);
+    cudaGraph_t graph = nullptr;
+    CHECK(cudaStreamEndCapture(stream, &graph) == cudaErrorStreamCaptureInvalidated);
+    CHECK(graph == nullptr);
+    cudaGetLastError();
+
+    REQUIRE(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal) == cudaSuccess);
+    jhr::backends::cuda_host::launch(stream, 1, 4, [device] { device[threadIdx.x] += 1; });
+    REQUIRE(cudaMemcpyAsync(device + 3, staged, sizeof(int), cudaMemcpyHostToDevice, stream) == cudaSuccess);
+    REQUIRE(cudaMemsetAsync(device, 0, sizeof(int), stream) == cudaSuccess);
+    jhr::backends::cuda_host::enqueue(stream, [&ran] { ++ran; });
+    void* relaxed_block = nullptr;
+    cudaStreamCaptureMode mode = cudaStreamCaptureModeRelaxed;
+    REQUIRE(cudaThreadExchangeStreamCaptureMode(&mode) == cudaSuccess);
+    CHECK(cudaMalloc(&relaxed_block, 16) == cudaSuccess); // allowed in relaxed mode
+    REQUIRE(cudaThreadExchangeStreamCaptureMode(&mode) == cudaSuccess);
+    CHECK(mode == cudaStreamCaptureModeRelaxed);
+    REQUIRE(cudaStreamEndCapture(stream, &graph) == cudaSuccess);
+    cudaGraphExec_t exec = nullptr;
+    REQUIRE(cudaGraphInstantiate(&exec, graph, 0) == cudaSuccess);
+    CHECK(device[1] == 0);
+
+    REQUIRE(cudaGraphLaunch(exec, nullptr) == cudaSuccess);
+    REQUIRE(cudaMemcpy(host.data(), device, 4 * sizeof(int), cudaMemcpyDeviceToHost) == cudaSuccess);
+    CHECK(host == std::vector<int>{0, 1, 1, 7});
+    *staged = 9; // read again at each launch
+    REQUIRE(cudaGraphLaunch(exec, nullptr) == cudaSuccess);
+    REQUIRE(cudaMemcpy(host.data(), device, 4 * sizeof(int), cudaMemcpyDeviceToHost) == cudaSuccess);
+    CHECK(host == std::vector<int>{0, 2, 2, 9});
+    CHECK(ran == 2);
+
+    // Default-stream work while capturing is refused, and so is capturing the default stream.
+    REQUIRE(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal) == cudaSuccess);
+    jhr::backends::cuda_host::launch(nullptr, 1, 1, [device] { device[0] = 42; });
+    CHECK(cudaGetLastError() == cudaErrorStreamCaptureImplicit);
+    CHECK(device[0] == 0);
+    cudaGraph_t refused = nullptr;
+    CHECK(cudaStreamEndCapture(stream, &refused) == cudaErrorStreamCaptureInvalidated);
+    CHECK(cudaStreamBeginCapture(nullptr, cudaStreamCaptureModeThreadLocal) ==
+          cudaErrorStreamCaptureUnsupported);
+    cudaGetLastError();
+
+    CHECK(cudaGraphExecDestroy(exec) == cudaSuccess);
+    CHECK(cudaGraphDestroy(graph) == cudaSuccess);
+    CHECK(cudaStreamDestroy(stream) == cudaSuccess);
+    CHECK(cudaFree(relaxed_block) == cudaSuccess);
     CHECK(cudaFreeHost(pinned) == cudaSuccess);
     CHECK(cudaFree(device) == cudaSuccess);
 }

@@ -4,6 +4,8 @@
 
 #include "jhr/core/error.hpp"
 
+#include "../src/capture.hpp"
+#include "../src/check.hpp"
 #include "../src/device_calls.hpp"
 #include "runtime.hpp"
 
@@ -19,11 +21,13 @@ std::string cuda_device::blas_version() {
     throw backend_error("cuBLAS is not part of the host execution of the CUDA backend");
 }
 void cuda_device::synchronize() {
-    cudaDeviceSynchronize();
+    JHR_CUDA_CHECK(cudaDeviceSynchronize());
 }
 
 std::uint64_t cuda_device::device_calls() noexcept {
     return cuda_detail::device_call_count.load();
 }
+
+void cuda_detail::set_library_stream(cudaStream_t) {} // no handles: the stand-ins use stream()
 
 } // namespace jhr::backends

@@ -4,22 +4,24 @@
 // at bf16 the convolutions round what cuDNN would read and write to bfloat16 with the backend's own
 // conversion kernels. They let the typed suites and the jhr command line run the backend's own code
 // on machines without a GPU; they test nothing of cuDNN or cuBLAS. Each counts the cuDNN and cuBLAS
-// calls the GPU code makes at fp32 and tf32 (device_calls.hpp).
+// calls the GPU code makes at fp32 and tf32 (device_calls.hpp). They run on the thread's stream, so a
+// graph capture records them (capture.hpp).
 #include "jhr/backends/cuda/convolution.hpp"
 #include "jhr/backends/cuda/dense.hpp"
 #include "jhr/backends/cuda/precision.hpp"
 #include "jhr/backends/reference.hpp"
 
 #include "../src/bfloat16.hpp"
+#include "../src/capture.hpp"
 #include "../src/device_calls.hpp"
 
 namespace jhr::backends {
 namespace {
 
-// Each stand-in first lets the stream reach it (the host execution carries out the copies queued
-// before it), as a library call on the GPU runs after the work queued before it.
-void reach_stream() {
-    cudaDeviceSynchronize();
+// Runs work when the thread's stream reaches it (after the copies queued before it, as a library call
+// on the GPU runs after the work queued before it), or records it into the graph being captured.
+void on_stream(std::function<void()> work) {
+    cuda_host::enqueue(cuda_detail::stream(), std::move(work));
 }
 
 // Counts `calls` device calls: the convolution or GEMM, plus the bias call where there is one.
@@ -27,6 +29,7 @@ void count(int calls) {
     for (int i = 0; i < calls; ++i) cuda_detail::count_device_call();
 }
 
+// Whether a convolution called now runs at bf16 (read at the call, as the GPU code picks its plan).
 bool at_bf16() {
     return cuda_precision_control::precision() == jhr::precision::bf16;
 }
@@ -49,53 +52,57 @@ cuda_buffer<float> rounded(std::size_t n, const float* x) {
 
 void cuda_convolution::conv2d_forward(const conv2d_geometry& g, const float* x, const float* w,
                                       const float* b, float* y) {
-    reach_stream();
     if (g.output().size() > 0) count(b ? 2 : 1);
-    if (!at_bf16()) return jhr::reference::conv2d_forward(g, x, w, b, y);
-    jhr::reference::conv2d_forward(g, rounded(g.input().size(), x).data(),
-                                   rounded(g.weight().size(), w).data(), nullptr, y);
-    round_trip(g.output().size(), y, y);
-    if (!b) return;
-    const std::size_t plane = std::size_t(g.out_height()) * std::size_t(g.out_width());
-    for (std::size_t i = 0; i < g.output().size(); ++i) y[i] += b[i / plane % std::size_t(g.out_channels)];
+    on_stream([g, x, w, b, y, bf16 = at_bf16()] {
+        if (!bf16) return jhr::reference::conv2d_forward(g, x, w, b, y);
+        jhr::reference::conv2d_forward(g, rounded(g.input().size(), x).data(),
+                                       rounded(g.weight().size(), w).data(), nullptr, y);
+        round_trip(g.output().size(), y, y);
+        if (!b) return;
+        const std::size_t plane = std::size_t(g.out_height()) * std::size_t(g.out_width());
+        for (std::size_t i = 0; i < g.output().size(); ++i)
+            y[i] += b[i / plane % std::size_t(g.out_channels)];
+    });
 }
 
 void cuda_convolution::conv2d_backward_data(const conv2d_geometry& g, const float* w, const float* dy,
                                             float* dx) {
-    reach_stream();
     if (g.input().size() > 0) count(1);
-    if (!at_bf16()) return jhr::reference::conv2d_backward_data(g, w, dy, dx);
-    jhr::reference::conv2d_backward_data(g, rounded(g.weight().size(), w).data(),
-                                         rounded(g.output().size(), dy).data(), dx);
-    round_trip(g.input().size(), dx, dx);
+    on_stream([g, w, dy, dx, bf16 = at_bf16()] {
+        if (!bf16) return jhr::reference::conv2d_backward_data(g, w, dy, dx);
+        jhr::reference::conv2d_backward_data(g, rounded(g.weight().size(), w).data(),
+                                             rounded(g.output().size(), dy).data(), dx);
+        round_trip(g.input().size(), dx, dx);
+    });
 }
 
 // At bf16 the bias gradient, like cuDNN's, sums the fp32 output gradient.
 void cuda_convolution::conv2d_backward_weights(const conv2d_geometry& g, const float* x, const float* dy,
                                                float* dw, float* db) {
-    reach_stream();
     if (g.weight().size() > 0 && g.output().size() > 0) count(db ? 2 : 1);
-    if (!at_bf16()) return jhr::reference::conv2d_backward_weights(g, x, dy, dw, db);
-    jhr::reference::conv2d_backward_weights(g, rounded(g.input().size(), x).data(),
-                                            rounded(g.output().size(), dy).data(), dw, nullptr);
-    round_trip(g.weight().size(), dw, dw);
-    if (!db) return;
-    const std::size_t plane = std::size_t(g.out_height()) * std::size_t(g.out_width());
-    for (int c = 0; c < g.out_channels; ++c) {
-        double sum = 0.0;
-        for (int n = 0; n < g.batch; ++n) {
-            const float* row = dy + (std::size_t(n) * std::size_t(g.out_channels) + std::size_t(c)) * plane;
-            for (std::size_t i = 0; i < plane; ++i) sum += row[i];
+    on_stream([g, x, dy, dw, db, bf16 = at_bf16()] {
+        if (!bf16) return jhr::reference::conv2d_backward_weights(g, x, dy, dw, db);
+        jhr::reference::conv2d_backward_weights(g, rounded(g.input().size(), x).data(),
+                                                rounded(g.output().size(), dy).data(), dw, nullptr);
+        round_trip(g.weight().size(), dw, dw);
+        if (!db) return;
+        const std::size_t plane = std::size_t(g.out_height()) * std::size_t(g.out_width());
+        for (int c = 0; c < g.out_channels; ++c) {
+            double sum = 0.0;
+            for (int n = 0; n < g.batch; ++n) {
+                const float* row =
+                    dy + (std::size_t(n) * std::size_t(g.out_channels) + std::size_t(c)) * plane;
+                for (std::size_t i = 0; i < plane; ++i) sum += row[i];
+            }
+            db[c] = float(sum);
         }
-        db[c] = float(sum);
-    }
+    });
 }
 
 void cuda_dense::gemm(const gemm_geometry& g, float alpha, const float* a, const float* b, float beta,
                       float* c) {
-    reach_stream();
     if (g.m > 0 && g.n > 0 && g.k > 0) count(1);
-    jhr::reference::gemm(g, alpha, a, b, beta, c);
+    on_stream([=] { jhr::reference::gemm(g, alpha, a, b, beta, c); });
 }
 
 } // namespace jhr::backends

@@ -26,6 +26,12 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
+// The recorded work of a graph (the same type serves as cudaGraph_t and cudaGraphExec_t).
+struct host_stream {};
+struct host_graph {
+    std::vector<std::function<void()>> work;
+};
+
 namespace {
 
 thread_local cudaError_t last_error = cudaSuccess;
@@ -33,6 +39,39 @@ thread_local cudaError_t last_error = cudaSuccess;
 cudaError_t fail(cudaError_t status) {
     last_error = status;
     return status;
+}
+
+// The calling thread's capture: the stream captured and the work recorded so far.
+struct capture_state {
+    host_stream* stream = nullptr;
+    host_graph* graph = nullptr; // null: this thread captures nothing
+    cudaStreamCaptureMode mode = cudaStreamCaptureModeGlobal;
+    bool invalidated = false;
+};
+thread_local capture_state capturing;
+thread_local cudaStreamCaptureMode interaction = cudaStreamCaptureModeGlobal;
+
+// True (after failing with `status` and invalidating the capture) when this thread captures and
+// neither the capture nor the thread's interaction mode is relaxed.
+bool refused(cudaError_t status = cudaErrorStreamCaptureUnsupported) {
+    if (!capturing.graph || capturing.mode == cudaStreamCaptureModeRelaxed ||
+        interaction == cudaStreamCaptureModeRelaxed)
+        return false;
+    capturing.invalidated = true;
+    fail(status);
+    return true;
+}
+
+// What work on `stream` does now: recorded into the capture, refused (default-stream work while this
+// thread captures: it would wait for the captured stream), or run.
+enum class disposition { record, refuse, run };
+disposition dispose(cudaStream_t stream) {
+    if (!capturing.graph) return disposition::run;
+    if (stream == capturing.stream) return disposition::record;
+    if (stream) return disposition::run;
+    capturing.invalidated = true;
+    fail(cudaErrorStreamCaptureImplicit);
+    return disposition::refuse;
 }
 
 // Live allocations by address, so that copies can be checked against them.
@@ -284,9 +323,11 @@ void __syncthreads() {
 }
 
 cudaError_t cudaMalloc(void** block, std::size_t bytes) {
+    if (refused()) return cudaErrorStreamCaptureUnsupported;
     return memory().allocate(block, bytes);
 }
 cudaError_t cudaFree(void* block) {
+    if (refused()) return cudaErrorStreamCaptureUnsupported;
     stream().drain();
     return memory().free(block);
 }
@@ -305,6 +346,7 @@ bool valid_copy(void* dst, const void* src, std::size_t bytes, cudaMemcpyKind ki
 cudaError_t cudaMemcpy(void* dst, const void* src, std::size_t bytes, cudaMemcpyKind kind) {
     if (bytes == 0) return cudaSuccess;
     if (!valid_copy(dst, src, bytes, kind)) return fail(cudaErrorInvalidValue);
+    if (refused()) return cudaErrorStreamCaptureUnsupported;
     stream().drain();
     std::memmove(dst, src, bytes);
     return cudaSuccess;
@@ -313,6 +355,24 @@ cudaError_t cudaMemcpy(void* dst, const void* src, std::size_t bytes, cudaMemcpy
 cudaError_t cudaMemset(void* block, int value, std::size_t bytes) {
     if (bytes == 0) return cudaSuccess;
     if (!memory().holds(block, bytes)) return fail(cudaErrorInvalidValue);
+    if (refused()) return cudaErrorStreamCaptureUnsupported;
+    stream().drain();
+    std::memset(block, value, bytes);
+    return cudaSuccess;
+}
+
+cudaError_t cudaMemsetAsync(void* block, int value, std::size_t bytes, cudaStream_t stream_handle) {
+    if (bytes == 0) return cudaSuccess;
+    if (!memory().holds(block, bytes)) return fail(cudaErrorInvalidValue);
+    switch (dispose(stream_handle)) {
+    case disposition::record:
+        capturing.graph->work.push_back([=] { std::memset(block, value, bytes); });
+        return cudaSuccess;
+    case disposition::refuse:
+        return cudaErrorStreamCaptureImplicit;
+    case disposition::run:
+        break;
+    }
     stream().drain();
     std::memset(block, value, bytes);
     return cudaSuccess;
@@ -320,6 +380,7 @@ cudaError_t cudaMemset(void* block, int value, std::size_t bytes) {
 
 cudaError_t cudaMallocHost(void** block, std::size_t bytes) {
     if (!block) return fail(cudaErrorInvalidValue);
+    if (refused()) return cudaErrorStreamCaptureUnsupported;
     *block = ::operator new(bytes == 0 ? 1 : bytes, std::nothrow);
     if (!*block) return fail(cudaErrorMemoryAllocation);
     stream().add_pinned(*block);
@@ -327,6 +388,7 @@ cudaError_t cudaMallocHost(void** block, std::size_t bytes) {
 }
 cudaError_t cudaFreeHost(void* block) {
     if (!block) return cudaSuccess;
+    if (refused()) return cudaErrorStreamCaptureUnsupported;
     stream().drain();
     if (!stream().remove_pinned(block)) return fail(cudaErrorInvalidValue);
     ::operator delete(block);
@@ -336,7 +398,16 @@ cudaError_t cudaFreeHost(void* block) {
 cudaError_t cudaMemcpyAsync(void* dst, const void* src, std::size_t bytes, cudaMemcpyKind kind,
                             cudaStream_t stream_handle) {
     if (bytes == 0) return cudaSuccess;
-    if (stream_handle || !valid_copy(dst, src, bytes, kind)) return fail(cudaErrorInvalidValue);
+    if (!valid_copy(dst, src, bytes, kind)) return fail(cudaErrorInvalidValue);
+    switch (dispose(stream_handle)) {
+    case disposition::record:
+        capturing.graph->work.push_back([=] { std::memmove(dst, src, bytes); });
+        return cudaSuccess;
+    case disposition::refuse:
+        return cudaErrorStreamCaptureImplicit;
+    case disposition::run:
+        break;
+    }
     stream().enqueue(dst, src, bytes);
     return cudaSuccess;
 }
@@ -352,17 +423,20 @@ cudaError_t cudaEventCreateWithFlags(cudaEvent_t* event, unsigned) {
     return *event ? cudaSuccess : fail(cudaErrorMemoryAllocation);
 }
 cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream_handle) {
-    if (!event || stream_handle) return fail(cudaErrorInvalidValue);
+    if (!event) return fail(cudaErrorInvalidValue);
+    if (dispose(stream_handle) == disposition::refuse) return cudaErrorStreamCaptureImplicit;
     event->position = stream().position();
     return cudaSuccess;
 }
 cudaError_t cudaEventSynchronize(cudaEvent_t event) {
     if (!event) return fail(cudaErrorInvalidValue);
+    if (refused()) return cudaErrorStreamCaptureUnsupported;
     stream().drain(event->position);
     return cudaSuccess;
 }
 cudaError_t cudaEventQuery(cudaEvent_t event) {
     if (!event) return fail(cudaErrorInvalidValue);
+    if (refused()) return cudaErrorStreamCaptureUnsupported;
     return stream().carried_out() >= event->position ? cudaSuccess : fail(cudaErrorNotReady);
 }
 cudaError_t cudaEventDestroy(cudaEvent_t event) {
@@ -370,7 +444,61 @@ cudaError_t cudaEventDestroy(cudaEvent_t event) {
     return cudaSuccess;
 }
 cudaError_t cudaDeviceSynchronize() {
+    if (refused()) return cudaErrorStreamCaptureUnsupported;
     stream().drain();
+    return cudaSuccess;
+}
+
+cudaError_t cudaStreamCreate(cudaStream_t* stream_handle) {
+    if (!stream_handle) return fail(cudaErrorInvalidValue);
+    *stream_handle = new (std::nothrow) host_stream;
+    return *stream_handle ? cudaSuccess : fail(cudaErrorMemoryAllocation);
+}
+cudaError_t cudaStreamDestroy(cudaStream_t stream_handle) {
+    if (!stream_handle || stream_handle == capturing.stream) return fail(cudaErrorInvalidValue);
+    delete stream_handle;
+    return cudaSuccess;
+}
+cudaError_t cudaStreamBeginCapture(cudaStream_t stream_handle, cudaStreamCaptureMode mode) {
+    if (!stream_handle) return fail(cudaErrorStreamCaptureUnsupported); // the legacy default stream
+    if (capturing.graph) return fail(cudaErrorInvalidValue);
+    capturing = {stream_handle, new host_graph, mode, false};
+    return cudaSuccess;
+}
+cudaError_t cudaStreamEndCapture(cudaStream_t stream_handle, cudaGraph_t* graph) {
+    if (!graph || !capturing.graph || stream_handle != capturing.stream) return fail(cudaErrorInvalidValue);
+    const capture_state ended = std::exchange(capturing, {});
+    if (ended.invalidated) {
+        delete ended.graph;
+        *graph = nullptr;
+        return fail(cudaErrorStreamCaptureInvalidated);
+    }
+    *graph = ended.graph;
+    return cudaSuccess;
+}
+cudaError_t cudaThreadExchangeStreamCaptureMode(cudaStreamCaptureMode* mode) {
+    if (!mode) return fail(cudaErrorInvalidValue);
+    *mode = std::exchange(interaction, *mode);
+    return cudaSuccess;
+}
+cudaError_t cudaGraphInstantiate(cudaGraphExec_t* exec, cudaGraph_t graph, unsigned long long) {
+    if (!exec || !graph) return fail(cudaErrorInvalidValue);
+    *exec = new (std::nothrow) host_graph(*graph);
+    return *exec ? cudaSuccess : fail(cudaErrorMemoryAllocation);
+}
+cudaError_t cudaGraphLaunch(cudaGraphExec_t exec, cudaStream_t stream_handle) {
+    if (!exec) return fail(cudaErrorInvalidValue);
+    if (dispose(stream_handle) != disposition::run) return fail(cudaErrorStreamCaptureUnsupported);
+    stream().drain();
+    for (const auto& work : exec->work) work();
+    return cudaSuccess;
+}
+cudaError_t cudaGraphExecDestroy(cudaGraphExec_t exec) {
+    delete exec;
+    return cudaSuccess;
+}
+cudaError_t cudaGraphDestroy(cudaGraph_t graph) {
+    delete graph;
     return cudaSuccess;
 }
 
@@ -397,6 +525,14 @@ error_text text_of(cudaError_t status) {
         return {"cudaErrorNotReady", "device not ready"};
     case cudaErrorInvalidConfiguration:
         return {"cudaErrorInvalidConfiguration", "invalid configuration argument"};
+    case cudaErrorStreamCaptureUnsupported:
+        return {"cudaErrorStreamCaptureUnsupported", "operation not permitted when stream is capturing"};
+    case cudaErrorStreamCaptureInvalidated:
+        return {"cudaErrorStreamCaptureInvalidated",
+                "operation failed due to a previous error during capture"};
+    case cudaErrorStreamCaptureImplicit:
+        return {"cudaErrorStreamCaptureImplicit",
+                "operation would make the legacy stream depend on a capturing blocking stream"};
     }
     return {"cudaErrorUnknown", "unknown error"};
 }
@@ -410,12 +546,49 @@ const char* cudaGetErrorString(cudaError_t status) {
     return text_of(status).description;
 }
 
+namespace {
+bool valid_configuration(dim3 grid, dim3 block) {
+    const std::uint64_t threads = std::uint64_t(block.x) * block.y * block.z;
+    return threads > 0 && threads <= 1024 && block.z <= 64 && grid.x > 0 && grid.x <= 0x7fffffffu &&
+           grid.y > 0 && grid.y <= 65535 && grid.z > 0 && grid.z <= 65535;
+}
+} // namespace
+
 namespace jhr::backends::cuda_host {
+
+void launch(cudaStream_t stream_handle, dim3 grid, dim3 block, std::function<void()> body) {
+    switch (dispose(stream_handle)) {
+    case disposition::record:
+        if (!valid_configuration(grid, block)) {
+            fail(cudaErrorInvalidConfiguration);
+            return;
+        }
+        capturing.graph->work.push_back([grid, block, body = std::move(body)] { launch(grid, block, body); });
+        return;
+    case disposition::refuse:
+        return;
+    case disposition::run:
+        launch(grid, block, body);
+    }
+}
+
+void enqueue(cudaStream_t stream_handle, std::function<void()> work) {
+    switch (dispose(stream_handle)) {
+    case disposition::record:
+        capturing.graph->work.push_back(std::move(work));
+        return;
+    case disposition::refuse:
+        throw backend_error("host execution: library work on the default stream while this thread captures a "
+                            "graph (cudaErrorStreamCaptureImplicit)");
+    case disposition::run:
+        stream().drain();
+        work();
+    }
+}
 
 void launch(dim3 grid, dim3 block, void (*thread)(const void*), const void* body) {
     const std::uint64_t threads = std::uint64_t(block.x) * block.y * block.z;
-    if (threads == 0 || threads > 1024 || block.z > 64 || grid.x == 0 || grid.x > 0x7fffffffu ||
-        grid.y == 0 || grid.y > 65535 || grid.z == 0 || grid.z > 65535) {
+    if (!valid_configuration(grid, block)) {
         fail(cudaErrorInvalidConfiguration);
         return;
     }

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <functional>
 
 struct uint3 {
     unsigned x = 0, y = 0, z = 0;
@@ -47,6 +48,9 @@ enum cudaError_t {
     cudaErrorMemoryAllocation = 2,
     cudaErrorInvalidConfiguration = 9,
     cudaErrorNotReady = 600,
+    cudaErrorStreamCaptureUnsupported = 900,
+    cudaErrorStreamCaptureInvalidated = 901,
+    cudaErrorStreamCaptureImplicit = 906,
 };
 enum cudaMemcpyKind {
     cudaMemcpyHostToDevice = 1,
@@ -79,6 +83,35 @@ cudaError_t cudaEventSynchronize(cudaEvent_t event);
 cudaError_t cudaEventQuery(cudaEvent_t event);
 cudaError_t cudaEventDestroy(cudaEvent_t event);
 cudaError_t cudaDeviceSynchronize();
+
+// Streams and graphs. A stream from cudaStreamCreate runs in order with the default stream (as a
+// blocking stream does on a GPU): its work joins the one queue. Between cudaStreamBeginCapture and
+// cudaStreamEndCapture on a stream, launches (cuda_host::launch with that stream), cudaMemcpyAsync
+// and cudaMemsetAsync on it are recorded, not run: their arguments are copied, a copy's source is
+// read when the graph runs. cudaGraphLaunch runs the recorded work in order, after the copies queued
+// before it. While a thread captures, unless its mode (cudaThreadExchangeStreamCaptureMode) is
+// relaxed, what a GPU refuses during capture fails with cudaErrorStreamCaptureUnsupported (memory
+// allocation and release, synchronous copies and fills, event queries and waits, device
+// synchronisation) and work queued on the default stream with cudaErrorStreamCaptureImplicit; either
+// invalidates the capture, and cudaStreamEndCapture then fails with
+// cudaErrorStreamCaptureInvalidated.
+enum cudaStreamCaptureMode {
+    cudaStreamCaptureModeGlobal = 0,
+    cudaStreamCaptureModeThreadLocal = 1,
+    cudaStreamCaptureModeRelaxed = 2,
+};
+using cudaGraph_t = struct host_graph*;
+using cudaGraphExec_t = struct host_graph*;
+cudaError_t cudaStreamCreate(cudaStream_t* stream);
+cudaError_t cudaStreamDestroy(cudaStream_t stream);
+cudaError_t cudaStreamBeginCapture(cudaStream_t stream, cudaStreamCaptureMode mode);
+cudaError_t cudaStreamEndCapture(cudaStream_t stream, cudaGraph_t* graph);
+cudaError_t cudaThreadExchangeStreamCaptureMode(cudaStreamCaptureMode* mode);
+cudaError_t cudaGraphInstantiate(cudaGraphExec_t* exec, cudaGraph_t graph, unsigned long long flags);
+cudaError_t cudaGraphLaunch(cudaGraphExec_t exec, cudaStream_t stream);
+cudaError_t cudaGraphExecDestroy(cudaGraphExec_t exec);
+cudaError_t cudaGraphDestroy(cudaGraph_t graph);
+cudaError_t cudaMemsetAsync(void* block, int value, std::size_t bytes, cudaStream_t stream);
 cudaError_t cudaGetLastError(); // returns and clears the calling thread's last error
 const char* cudaGetErrorName(cudaError_t status);
 const char* cudaGetErrorString(cudaError_t status);
@@ -95,5 +128,13 @@ void launch(dim3 grid, dim3 block, const Body& body) {
     launch(
         grid, block, [](const void* b) { (*static_cast<const Body*>(b))(); }, &body);
 }
+
+// A launch on `stream`: recorded when the calling thread captures that stream (body is kept and run
+// per thread when the graph runs), refused while it captures another, else run at once.
+void launch(cudaStream_t stream, dim3 grid, dim3 block, std::function<void()> body);
+
+// Work on `stream` that is no kernel (the stand-ins for cuDNN and cuBLAS): recorded or refused like
+// a launch, else run at once after the queued copies.
+void enqueue(cudaStream_t stream, std::function<void()> work);
 
 } // namespace jhr::backends::cuda_host

@@ -15,6 +15,7 @@ struct blas_api {
     decltype(&::cublasDestroy_v2) destroy;
     decltype(&::cublasSetMathMode) set_math_mode;
     decltype(&::cublasSetPointerMode_v2) set_pointer_mode;
+    decltype(&::cublasSetStream_v2) set_stream;
     decltype(&::cublasSgemm_v2) sgemm;
     decltype(&::cublasGetProperty) get_property;
     decltype(&::cublasGetStatusName) status_name;

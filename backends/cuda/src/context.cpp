@@ -1,5 +1,6 @@
 #include "context.hpp"
 
+#include "capture.hpp"
 #include "library_check.hpp"
 
 namespace jhr::backends::cuda_detail {
@@ -37,17 +38,25 @@ cublasHandle_t context::cublas(jhr::precision precision) {
     return cublas_;
 }
 
+// A grown workspace replaces the old one, which a graph may still keep.
 void* context::workspace(std::size_t bytes) {
-    if (bytes > workspace_.size()) {
-        workspace_ = cuda_buffer<unsigned char>();
-        workspace_ = cuda_buffer<unsigned char>(bytes);
+    if (bytes > workspace_->size()) {
+        workspace_.reset();
+        workspace_ = std::make_shared<cuda_buffer<unsigned char>>(bytes);
     }
-    return workspace_.data();
+    keep_for_graph(workspace_);
+    return workspace_->data();
 }
 
 context& this_thread() {
     thread_local context instance;
     return instance;
+}
+
+void set_library_stream(cudaStream_t stream) {
+    context& c = this_thread();
+    JHR_CUDNN_CHECK(cudnnSetStream(c.cudnn(), stream));
+    JHR_CUBLAS_CHECK(blas().set_stream(c.cublas(cuda_precision_control::precision()), stream));
 }
 
 } // namespace jhr::backends::cuda_detail

@@ -1,7 +1,7 @@
 // The per-thread state of the CUDA backend (private header): the cuDNN handle, created at a
 // thread's first use on the current device, the cuBLAS handle, created at its first GEMM (so a
 // program that never multiplies matrices never loads cuBLAS), and a workspace buffer that only
-// grows. Handles run on the legacy default stream, like every kernel of the backend. cuBLAS's math
+// grows. Handles run on the thread's stream (capture.hpp), like every kernel of the backend. cuBLAS's math
 // mode follows the precision asked for: CUBLAS_DEFAULT_MATH for fp32 (no TF32),
 // CUBLAS_TF32_TENSOR_OP_MATH for tf32.
 #pragma once
@@ -13,6 +13,7 @@
 #include <cudnn.h>
 
 #include <cstddef>
+#include <memory>
 
 namespace jhr::backends::cuda_detail {
 
@@ -26,14 +27,15 @@ public:
     cudnnHandle_t cudnn() const { return cudnn_; }
     // The cuBLAS handle (created at the first call), its math mode set for `precision`.
     cublasHandle_t cublas(jhr::precision precision);
-    // At least `bytes` bytes of scratch device memory, valid until the next call on this thread.
+    // At least `bytes` bytes of scratch device memory, valid until the next call on this thread (and
+    // kept by a graph being captured, which records work using it).
     void* workspace(std::size_t bytes);
 
 private:
     cudnnHandle_t cudnn_ = nullptr;
     cublasHandle_t cublas_ = nullptr;
     jhr::precision blas_precision_ = jhr::precision::fp32;
-    cuda_buffer<unsigned char> workspace_;
+    std::shared_ptr<cuda_buffer<unsigned char>> workspace_ = std::make_shared<cuda_buffer<unsigned char>>();
 };
 
 // The calling thread's context.

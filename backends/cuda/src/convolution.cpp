@@ -3,6 +3,7 @@
 #include "jhr/backends/cuda/precision.hpp"
 
 #include "bfloat16.hpp"
+#include "capture.hpp"
 #include "context.hpp"
 #include "device_calls.hpp"
 #include "library_check.hpp"
@@ -165,6 +166,11 @@ const choice<decltype(Perf::algo)>& chosen(std::optional<choice<decltype(Perf::a
                                            const char* direction, const conv2d_geometry& g,
                                            Heuristics heuristics, Find find) {
     if (!slot) {
+        if (cuda_detail::capture())
+            throw backend_error(where(std::string("cuda: the first ") + direction + " convolution of " +
+                                      describe(g) +
+                                      " in a CUDA graph capture: run the work once before capturing it, so "
+                                      "that its algorithms are chosen"));
         std::array<Perf, 16> results{};
         int count = 0;
         JHR_CUDNN_CHECK(cudnnSetConvolutionMathType(p.convolution.handle, p.convolution.search_math));
@@ -303,8 +309,10 @@ void cuda_convolution::conv2d_backward_weights(const conv2d_geometry& g, const f
     check(g);
     if (g.weight().size() == 0) return;
     if (g.output().size() == 0) { // an empty batch: zero gradients, as the reference writes
-        JHR_CUDA_CHECK(cudaMemset(dw, 0, g.weight().size() * sizeof(float)));
-        if (db) JHR_CUDA_CHECK(cudaMemset(db, 0, std::size_t(g.out_channels) * sizeof(float)));
+        JHR_CUDA_CHECK(cudaMemsetAsync(dw, 0, g.weight().size() * sizeof(float), cuda_detail::stream()));
+        if (db)
+            JHR_CUDA_CHECK(
+                cudaMemsetAsync(db, 0, std::size_t(g.out_channels) * sizeof(float), cuda_detail::stream()));
         return;
     }
     plan& p = plan_for(g);

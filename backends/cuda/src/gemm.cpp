@@ -2,6 +2,7 @@
 #include "jhr/backends/cuda/arithmetic.hpp"
 #include "jhr/backends/cuda/dense.hpp"
 
+#include "capture.hpp"
 #include "context.hpp"
 #include "device_calls.hpp"
 #include "library_check.hpp"
@@ -19,7 +20,7 @@ void cuda_dense::gemm(const gemm_geometry& g, float alpha, const float* a, const
     if (g.k == 0) { // C = beta C, which cuBLAS is not relied on to write for an empty inner dimension
         const std::size_t mn = std::size_t(g.m) * std::size_t(g.n);
         if (beta == 0.0f)
-            JHR_CUDA_CHECK(cudaMemset(c, 0, mn * sizeof(float)));
+            JHR_CUDA_CHECK(cudaMemsetAsync(c, 0, mn * sizeof(float), cuda_detail::stream()));
         else if (beta != 1.0f)
             cuda_arithmetic::scale(mn, beta, c);
         return;

@@ -6,31 +6,40 @@
 // waits for the GPU). The order of additions depends only on n, so results repeat exactly.
 // totals_kernel, launched with one block per group, adds each group's `count` partial sums the
 // same way (reduce_to_host's second pass; PReLU's dalpha and dbias per channel, in one launch).
-// JHR_CUDA_LAUNCH(kernel, grid, block, args...) launches kernel<<<grid, block>>>(args...), counts it
+// JHR_CUDA_LAUNCH(kernel, grid, block, args...) launches kernel<<<grid, block>>>(args...) on the
+// thread's stream (capture.hpp), counts it
 // (device_calls.hpp) and checks the launch; under JHR_CUDA_HOST_EXECUTION it runs the grid on the
 // host (host/runtime.hpp).
 #pragma once
 
 #include "jhr/backends/cuda/memory.hpp"
 
+#include "capture.hpp"
 #include "check.hpp"
 #include "device_calls.hpp"
 
 #include <algorithm>
 #include <cstddef>
+#include <tuple>
 
 #if defined(JHR_CUDA_HOST_EXECUTION)
+// The arguments are evaluated and copied at the launch, as a GPU launch copies them: a captured
+// launch runs later (capture.hpp).
 #define JHR_CUDA_LAUNCH(kernel, grid, block, ...)                                                            \
     do {                                                                                                     \
         ::jhr::backends::cuda_detail::count_device_call();                                                   \
-        ::jhr::backends::cuda_host::launch(grid, block, [&] { kernel(__VA_ARGS__); });                       \
+        ::jhr::backends::cuda_host::launch(                                                                  \
+            ::jhr::backends::cuda_detail::stream(), grid, block,                                             \
+            [jhr_arguments = std::make_tuple(__VA_ARGS__)] {                                                 \
+                std::apply([](const auto&... a) { kernel(a...); }, jhr_arguments);                           \
+            });                                                                                              \
         JHR_CUDA_CHECK_LAUNCH(kernel);                                                                       \
     } while (false)
 #else
 #define JHR_CUDA_LAUNCH(kernel, grid, block, ...)                                                            \
     do {                                                                                                     \
         ::jhr::backends::cuda_detail::count_device_call();                                                   \
-        kernel<<<grid, block>>>(__VA_ARGS__);                                                                \
+        kernel<<<grid, block, 0, ::jhr::backends::cuda_detail::stream()>>>(__VA_ARGS__);                     \
         JHR_CUDA_CHECK_LAUNCH(kernel);                                                                       \
     } while (false)
 #endif

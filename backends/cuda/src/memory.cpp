@@ -1,12 +1,14 @@
 // The caching allocator and the transfers of jhr/backends/cuda/memory.hpp.
 #include "jhr/backends/cuda/memory.hpp"
 
+#include "capture.hpp"
 #include "check.hpp"
 
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -26,52 +28,77 @@ std::size_t bucket_size(std::size_t bytes) {
     return (bytes + step - 1) / step * step;
 }
 
+// Free lists by bucket size: the shared cache's, and each open pool's (capture.hpp).
+using free_lists = std::map<std::size_t, std::vector<void*>>;
+
 class caching_allocator {
 public:
+    // While the calling thread captures a graph, blocks come from the graph's pool first, then from
+    // the shared cache (they join the pool), then from cudaMalloc.
     void* allocate(std::size_t bytes) {
         if (bytes == 0) return nullptr;
         if (bytes > max_request) // e.g. a size computed from a negative dimension
             throw backend_error(where("cuda: cannot allocate " + std::to_string(bytes) + " bytes"));
         const std::size_t size = bucket_size(bytes);
+        const cuda_detail::capture_state* capture = cuda_detail::capture();
+        const std::uint64_t pool = capture ? capture->pool : 0;
         std::lock_guard lock(mutex_);
-        if (auto free = free_.find(size); free != free_.end() && !free->second.empty()) {
-            void* block = free->second.back();
-            free->second.pop_back();
-            live_.emplace(block, size);
-            ++stats_.reuses;
-            stats_.bytes_cached -= size;
-            add_in_use(size);
-            return block;
-        }
+        if (pool)
+            if (void* block = take(pools_.at(pool), size, pool)) return block;
+        if (void* block = take(free_, size, pool)) return block;
         void* block = nullptr;
-        cudaError_t status = cudaMalloc(&block, size);
-        if (status == cudaErrorMemoryAllocation) {
+        cudaError_t status = cuda_detail::relaxed([&] { return cudaMalloc(&block, size); });
+        if (status == cudaErrorMemoryAllocation && !capture) { // cudaFree would end a capture
             cudaGetLastError();
             release_cached_locked();
             status = cudaMalloc(&block, size);
         }
         cuda_detail::check(status, ("cudaMalloc of " + std::to_string(size) + " bytes").c_str(), __FILE__,
                            __LINE__);
-        live_.emplace(block, size);
+        live_.emplace(block, held{size, pool});
         ++stats_.allocations;
         add_in_use(size);
         return block;
     }
 
+    // A block freed while its thread captures joins that graph's pool (the recorded work may use it);
+    // otherwise it returns to its own pool while that is open, else to the shared cache.
     void deallocate(void* block) noexcept {
         if (!block) return;
+        const cuda_detail::capture_state* capture = cuda_detail::capture();
         std::lock_guard lock(mutex_);
         const auto live = live_.find(block);
         if (live == live_.end()) return;
-        const std::size_t size = live->second;
+        const auto [size, owner] = live->second;
         live_.erase(live);
+        const std::uint64_t pool = capture ? capture->pool : owner;
+        const auto open = pools_.find(pool);
         try {
-            free_[size].push_back(block);
+            (open == pools_.end() ? free_ : open->second)[size].push_back(block);
             stats_.bytes_cached += size;
         } catch (...) {
             cudaFree(block); // no room to remember the block: give it back instead
         }
         stats_.bytes_in_use -= size;
+    }
+
+    std::uint64_t open_pool() {
+        std::lock_guard lock(mutex_);
+        pools_.emplace(++last_pool_, free_lists{});
+        return last_pool_;
+    }
+    void close_pool(std::uint64_t pool) noexcept {
+        std::lock_guard lock(mutex_);
+        const auto open = pools_.find(pool);
+        if (open == pools_.end()) return;
+        for (auto& [size, blocks] : open->second)
+            for (void* block : blocks) try {
+                    free_[size].push_back(block);
+                } catch (...) {
+                    stats_.bytes_cached -= size;
+                    cudaFree(block);
+                }
+        pools_.erase(open);
     }
 
     cuda_allocator_statistics statistics() {
@@ -89,29 +116,51 @@ public:
     }
 
 private:
+    struct held {
+        std::size_t size;
+        std::uint64_t pool; // 0: the shared cache
+    };
+
+    // A block of `size` from `lists`, now held for `pool`; null when there is none.
+    void* take(free_lists& lists, std::size_t size, std::uint64_t pool) {
+        const auto free = lists.find(size);
+        if (free == lists.end() || free->second.empty()) return nullptr;
+        void* block = free->second.back();
+        live_.emplace(block, held{size, pool});
+        free->second.pop_back();
+        ++stats_.reuses;
+        stats_.bytes_cached -= size;
+        add_in_use(size);
+        return block;
+    }
+
     void add_in_use(std::size_t size) {
         stats_.bytes_in_use += size;
         stats_.peak_bytes_in_use = std::max(stats_.peak_bytes_in_use, stats_.bytes_in_use);
     }
 
-    // Forgets every cached block before freeing them, so a failing cudaFree cannot leave a freed
-    // block in a free list; the first failure is reported after all were tried.
+    // Forgets every block of the shared cache before freeing them, so a failing cudaFree cannot leave
+    // a freed block in a free list; the first failure is reported after all were tried. The pools'
+    // blocks stay: open graphs use them.
     void release_cached_locked() {
         const auto lists = std::exchange(free_, {});
-        stats_.bytes_cached = 0;
         cudaError_t first = cudaSuccess;
         for (const auto& [size, blocks] : lists)
-            for (void* block : blocks)
+            for (void* block : blocks) {
+                stats_.bytes_cached -= size;
                 if (const cudaError_t status = cudaFree(block); status != cudaSuccess && first == cudaSuccess)
                     first = status;
+            }
         cuda_detail::check(first, "cudaFree of a cached block", __FILE__, __LINE__);
     }
 
     static constexpr std::size_t max_request = std::size_t(1) << 62;
 
     std::mutex mutex_;
-    std::map<std::size_t, std::vector<void*>> free_;
-    std::unordered_map<void*, std::size_t> live_;
+    free_lists free_;
+    std::map<std::uint64_t, free_lists> pools_;
+    std::uint64_t last_pool_ = 0;
+    std::unordered_map<void*, held> live_;
     cuda_allocator_statistics stats_;
 };
 
@@ -224,8 +273,26 @@ void cuda_memory::release_cached_memory() {
     allocator().release_cached();
 }
 
+std::uint64_t cuda_detail::open_pool() {
+    return allocator().open_pool();
+}
+void cuda_detail::close_pool(std::uint64_t pool) noexcept {
+    allocator().close_pool(pool);
+}
+
+// During a capture the data goes to page-locked memory of its own, which the graph keeps: each replay
+// copies it again.
 void cuda_memory::copy_to_device(void* device, const void* host, std::size_t bytes) {
     if (bytes == 0) return;
+    if (cuda_detail::capture_state* capture = cuda_detail::capture()) {
+        void* staged = nullptr;
+        JHR_CUDA_CHECK(cuda_detail::relaxed([&] { return cudaMallocHost(&staged, bytes); }));
+        std::shared_ptr<void> kept(staged, [](void* p) { cudaFreeHost(p); });
+        std::memcpy(staged, host, bytes);
+        JHR_CUDA_CHECK(cudaMemcpyAsync(device, staged, bytes, cudaMemcpyHostToDevice, capture->stream));
+        capture->kept.push_back(std::move(kept));
+        return;
+    }
     if (bytes > upload_staging::staging_limit) {
         JHR_CUDA_CHECK(cudaMemcpy(device, host, bytes, cudaMemcpyHostToDevice));
         return;
@@ -235,11 +302,15 @@ void cuda_memory::copy_to_device(void* device, const void* host, std::size_t byt
 }
 void cuda_memory::copy_to_host(void* host, const void* device, std::size_t bytes) {
     if (bytes == 0) return;
+    if (cuda_detail::capture())
+        throw backend_error(
+            where("cuda: a download (" + std::to_string(bytes) +
+                  " bytes) while capturing a CUDA graph: captured work cannot wait for the device"));
     JHR_CUDA_CHECK(cudaMemcpy(host, device, bytes, cudaMemcpyDeviceToHost));
 }
 void cuda_memory::copy_on_device(void* dst, const void* src, std::size_t bytes) {
     if (bytes == 0 || dst == src) return;
-    JHR_CUDA_CHECK(cudaMemcpy(dst, src, bytes, cudaMemcpyDeviceToDevice));
+    JHR_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, cuda_detail::stream()));
 }
 
 } // namespace jhr::backends

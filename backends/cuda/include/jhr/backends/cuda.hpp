@@ -15,6 +15,7 @@
 #include "jhr/backends/cuda/convolution.hpp"
 #include "jhr/backends/cuda/dense.hpp"
 #include "jhr/backends/cuda/device.hpp"
+#include "jhr/backends/cuda/graph.hpp"
 #include "jhr/backends/cuda/loss.hpp"
 #include "jhr/backends/cuda/memory.hpp"
 #include "jhr/backends/cuda/optimizer.hpp"
@@ -38,6 +39,7 @@ struct cuda : backends::cuda_device,
               backends::cuda_optimizer,
               backends::cuda_precision_control {
     static constexpr std::string_view name = "cuda";
+    using graph = backends::cuda_graph;
 };
 
 static_assert(Backend<cuda>);
