@@ -109,9 +109,14 @@ TEST_CASE("memory a graph's work allocated or freed goes to no other use while t
     auto dy = to_device(std::vector<float>(n, 0.0f));
     graph_step(n, dx.data(), dy.data());
     const float* scratch_at_capture = nullptr;
+    // Allocated before the capture, used and freed by it (a size nothing else in it takes).
+    auto earlier = std::make_unique<jhr::cuda::buffer<float>>(2 * n);
+    const float* earlier_at = earlier->data();
     auto graph = std::make_unique<jhr::cuda::graph>(jhr::cuda::graph::capture([&] {
         jhr::cuda::buffer<float> scratch(n);
         scratch_at_capture = scratch.data();
+        jhr::cuda::copy(n, dx.data(), earlier->data());
+        earlier.reset();
         graph_step(n, dx.data(), dy.data());
     }));
     // Requests of the scratch's size now get other blocks, which may hold anything.
@@ -120,6 +125,8 @@ TEST_CASE("memory a graph's work allocated or freed goes to no other use while t
         others.emplace_back(n);
         CHECK(others.back().data() != scratch_at_capture);
         jhr::cuda::fill(n, 1e6f, others.back().data());
+        others.emplace_back(2 * n);
+        CHECK(others.back().data() != earlier_at);
     }
     jhr::cuda::fill(n, 0.0f, dy.data());
     graph->replay();

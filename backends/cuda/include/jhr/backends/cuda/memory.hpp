@@ -8,7 +8,8 @@
 // The allocator is process-wide, thread-safe, and serves one device (the current one at first use).
 //
 // upload / download / copy run on the legacy default stream, the stream every primitive of this
-// backend runs on, in order with the kernels around them. upload returns once the data is staged in
+// backend runs on (or, while the thread captures a graph, the capture's: cuda/graph.hpp), in order
+// with the kernels around them. upload returns once the data is staged in
 // page-locked memory (the host span may be reused at once), without waiting for the GPU: the
 // transfer runs before any later work (up to 8 staging buffers per thread, reused once their copy
 // has run; uploads above 256 MiB wait). download returns when the data has arrived. All failures throw
