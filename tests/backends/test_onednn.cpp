@@ -29,16 +29,21 @@ TEST_CASE("onednn losses, center update and SGD equal the reference's") {
     const std::vector<std::int32_t> labels = {0, 4, 2, 2, 1, 0};
     const auto centers = random_vector(classes * dim, rng);
 
+    double value_ref = 0, value = 0;
     std::vector<float> g_ref(rows * classes), g(rows * classes);
-    CHECK(jhr::onednn::softmax_cross_entropy(rows, classes, logits.data(), labels.data(), 0.5f, g.data()) ==
-          jhr::reference::softmax_cross_entropy(rows, classes, logits.data(), labels.data(), 0.5f,
-                                                g_ref.data()));
+    jhr::onednn::softmax_cross_entropy(rows, classes, logits.data(), labels.data(), 0.5, 0.5f, g.data(),
+                                       &value);
+    jhr::reference::softmax_cross_entropy(rows, classes, logits.data(), labels.data(), 0.5, 0.5f,
+                                          g_ref.data(), &value_ref);
+    CHECK(value == value_ref);
     CHECK(g == g_ref);
 
     std::vector<float> d_ref(rows * dim), d(rows * dim);
-    CHECK(jhr::onednn::center_distance(rows, dim, x.data(), labels.data(), centers.data(), 0.25f, d.data()) ==
-          jhr::reference::center_distance(rows, dim, x.data(), labels.data(), centers.data(), 0.25f,
-                                          d_ref.data()));
+    jhr::onednn::center_distance(rows, dim, x.data(), labels.data(), centers.data(), 1.0, 0.25f, d.data(),
+                                 &value);
+    jhr::reference::center_distance(rows, dim, x.data(), labels.data(), centers.data(), 1.0, 0.25f,
+                                    d_ref.data(), &value_ref);
+    CHECK(value == value_ref);
     CHECK(d == d_ref);
 
     auto c_ref = centers, c = centers;
@@ -48,8 +53,9 @@ TEST_CASE("onednn losses, center update and SGD equal the reference's") {
     CHECK(c[3 * dim] == centers[3 * dim]); // class 3 is absent from the batch
 
     const auto t = random_vector(rows * dim, rng);
-    CHECK(jhr::onednn::squared_difference(rows * dim, x.data(), t.data(), 1.0f, d.data()) ==
-          jhr::reference::squared_difference(rows * dim, x.data(), t.data(), 1.0f, d_ref.data()));
+    jhr::onednn::squared_difference(rows * dim, x.data(), t.data(), 1.0, 1.0f, d.data(), &value);
+    jhr::reference::squared_difference(rows * dim, x.data(), t.data(), 1.0, 1.0f, d_ref.data(), &value_ref);
+    CHECK(value == value_ref);
     CHECK(d == d_ref);
 
     auto w_ref = x, w = x, v_ref = t, v = t;

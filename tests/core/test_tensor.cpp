@@ -41,3 +41,13 @@ JHR_TYPED_TEST("label_tensor: uploads labels", B) {
     B::download(l.data(), std::span<std::int32_t>(back));
     CHECK(back == labels);
 }
+
+TEST_CASE("label_tensor: keeps a host copy of the labels last assigned") {
+    jhr::label_tensor<jhr::reference> l(std::vector<std::int32_t>{3, 1, 4});
+    CHECK(std::vector<std::int32_t>(l.host().begin(), l.host().end()) == std::vector<std::int32_t>{3, 1, 4});
+    l.assign(std::vector<std::int32_t>{5, 9});
+    CHECK(l.size() == 2);
+    CHECK(std::vector<std::int32_t>(l.host().begin(), l.host().end()) == std::vector<std::int32_t>{5, 9});
+    CHECK(l.data()[0] == 5);
+    CHECK(l.data()[1] == 9);
+}

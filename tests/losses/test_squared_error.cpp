@@ -8,12 +8,14 @@ JHR_TYPED_TEST("squared_error: paper eq. 2 and 12 by hand", B) {
     const auto y = jhr::tensor<B>::from_host(jhr::host_tensor{{{{1.0f, 0.0f}}}, {{{2.0f, 3.0f}}}});
     const auto t = jhr::tensor<B>::from_host(jhr::host_tensor{{{{0.0f, 2.0f}}}, {{{2.0f, 0.0f}}}});
     jhr::squared_error<B> sum(jhr::reduction::sum), mean(jhr::reduction::mean);
-    CHECK(sum.evaluate(y, t) == doctest::Approx(14.0));
+    sum.evaluate(y, t);
+    CHECK(sum.value() == doctest::Approx(14.0));
     const auto g = sum.gradient().to_host();
     CHECK(g(0, 0, 0, 0) == 2.0f); // 2 (y - t)
     CHECK(g(0, 0, 0, 1) == -4.0f);
     CHECK(g(1, 0, 0, 1) == 6.0f);
-    CHECK(mean.evaluate(y, t, 0.5f) == doctest::Approx(7.0));
+    mean.evaluate(y, t, 0.5f);
+    CHECK(mean.value() == doctest::Approx(7.0));
     CHECK(mean.gradient().to_host()(1, 0, 0, 1) ==
           doctest::Approx(0.5 * 6.0 / 2.0)); // weight * 2 (y - t) / N
 }
@@ -27,7 +29,12 @@ JHR_TYPED_TEST("squared_error: finite-difference gradient", B) {
         loss.evaluate(y, t, 1.0f);
         const auto analytic = loss.gradient().to_host();
         CHECK(jhr::testing::loss_gradient_error(
-                  y, [&] { return loss.evaluate(y, t); }, analytic, r) < 1e-3);
+                  y,
+                  [&] {
+                      loss.evaluate(y, t);
+                      return loss.value();
+                  },
+                  analytic, r) < 1e-3);
     }
 }
 
@@ -36,4 +43,16 @@ JHR_TYPED_TEST("squared_error: mismatched target", B) {
     CHECK_THROWS_WITH_AS(loss.evaluate(jhr::tensor<B>(jhr::shape{2, 3, 8, 8}, 0.0f),
                                        jhr::tensor<B>(jhr::shape{2, 3, 8, 7}, 0.0f)),
                          doctest::Contains("[2, 3, 8, 7]"), jhr::shape_error);
+}
+
+JHR_TYPED_TEST("squared_error: value() is the loss of the last evaluate()", B) {
+    const auto y = jhr::tensor<B>::from_host(jhr::host_tensor{{{{1.0f, 0.0f}}}});
+    const auto near = jhr::tensor<B>::from_host(jhr::host_tensor{{{{1.0f, 1.0f}}}});
+    const auto far = jhr::tensor<B>::from_host(jhr::host_tensor{{{{3.0f, 3.0f}}}});
+    jhr::squared_error<B> loss(jhr::reduction::sum);
+    loss.evaluate(y, near);
+    loss.evaluate(y, far); // 2^2 + 3^2
+    CHECK(loss.value() == doctest::Approx(13.0));
+    loss.evaluate(y, near);
+    CHECK(loss.value() == doctest::Approx(1.0));
 }

@@ -38,8 +38,8 @@ JHR_TYPED_TEST("joint_model: SRNET's output feeds FRNET and the pixel target is 
     CHECK(net.forward(x).shape() == jhr::shape{2, 6, 1, 1});
     CHECK(net.output(0).shape() == jhr::shape{2, 3, 48, 48});
     const jhr::tensor<B> wrong(jhr::shape{2, 3, 50, 50}, 0.0f);
-    const std::vector<std::int32_t> labels{0, 1};
-    CHECK_THROWS_AS(net.train_step(x, {&wrong, labels}), jhr::shape_error);
+    const jhr::label_tensor<B> labels(std::vector<std::int32_t>{0, 1});
+    CHECK_THROWS_AS(net.train_step(x, {&wrong, &labels}), jhr::shape_error);
 }
 
 namespace {
@@ -60,7 +60,7 @@ struct wide_trial {
     jhr::joint_model<B> net = jhr::make_joint_model<B>(options());
     jhr::sgd<B> opt{{0.9f, 5e-4f}};
     jhr::tensor<B> x, target;
-    std::vector<std::int32_t> labels{0, 1, 2, 3, 0, 1, 2, 3};
+    jhr::label_tensor<B> labels{std::vector<std::int32_t>{0, 1, 2, 3, 0, 1, 2, 3}};
 
     wide_trial() {
         net.initialize(r);
@@ -71,11 +71,11 @@ struct wide_trial {
 
     // One training step; the head losses (pixel, softmax, center).
     std::array<double, 3> step() {
-        const jhr::targets<B> t{&target, labels};
-        const auto losses = net.train_step(x, t);
+        const jhr::targets<B> t{&target, &labels};
+        net.train_step(x, t);
         opt.step();
         net.after_step(t);
-        return {losses[0], losses[1], losses[2]};
+        return net.losses();
     }
 };
 } // namespace

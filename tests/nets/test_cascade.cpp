@@ -13,14 +13,16 @@ namespace {
 template <class B>
 struct batch {
     jhr::tensor<B> input, target;
-    std::vector<std::int32_t> labels;
-    jhr::targets<B> targets() const { return {&target, labels}; }
+    jhr::label_tensor<B> labels;
+    jhr::targets<B> targets() const { return {&target, &labels}; }
 };
 
 template <class B>
 batch<B> random_batch(const jhr::shape& in, const jhr::shape& target, int classes, jhr::rng& r) {
     batch<B> b{jhr::testing::random_tensor<B>(in, r), jhr::testing::random_tensor<B>(target, r), {}};
-    for (int i = 0; i < in.n; ++i) b.labels.push_back(std::int32_t(jhr::uniform_index(r, classes)));
+    std::vector<std::int32_t> labels;
+    for (int i = 0; i < in.n; ++i) labels.push_back(std::int32_t(jhr::uniform_index(r, classes)));
+    b.labels.assign(labels);
     return b;
 }
 
@@ -153,10 +155,12 @@ JHR_TYPED_TEST("cascade: a denoiser cascaded into a classifier trains", B) {
         make(labels, clean, noisy);
         const auto x = jhr::tensor<B>::from_host(noisy);
         const auto target = jhr::tensor<B>::from_host(clean);
-        const jhr::targets<B> t{&target, labels};
-        const auto losses = net.train_step(x, t);
+        const jhr::label_tensor<B> device_labels(labels);
+        const jhr::targets<B> t{&target, &device_labels};
+        net.train_step(x, t);
         opt.step();
         net.after_step(t);
+        const auto losses = net.losses();
         if (step < 10)
             for (int k = 0; k < 2; ++k) first[k] += losses[k] / 10;
         if (step >= 140)
@@ -183,4 +187,22 @@ JHR_TYPED_TEST("cascade: three stages, heads on the first and the last", B) {
     CHECK(net.output_shape(2, {4, 2, 5, 5}) == jhr::shape{4, 5, 1, 1});
     const auto b = random_batch<B>({2, 2, 5, 5}, {2, 2, 5, 5}, 3, r);
     check_directional_derivative<B>(net, b, r, 1e-2);
+}
+
+JHR_TYPED_TEST("cascade: losses() are the heads' values of the last step", B) {
+    jhr::rng r(79);
+    auto net = make_denoise_then_classify<B>(4);
+    net.initialize(r);
+    const auto a = random_batch<B>({2, 1, 8, 8}, {2, 1, 8, 8}, 4, r);
+    const auto b = random_batch<B>({2, 1, 8, 8}, {2, 1, 8, 8}, 4, r);
+    net.evaluate(b.input, b.targets());
+    const auto expected = net.losses();
+    net.evaluate(a.input, a.targets());
+    net.train_step(b.input, b.targets());
+    const auto losses = net.losses();
+    CHECK(losses == expected);
+    CHECK(losses[0] == net.template head<0>().head.value());
+    CHECK(losses[1] == net.template head<1>().head.value());
+    CHECK(net.total_loss() == doctest::Approx(losses[0] + losses[1]));
+    CHECK(losses != decltype(losses){});
 }

@@ -8,11 +8,14 @@ JHR_TYPED_TEST("softmax_head: finite-difference gradient through the classifier"
     jhr::softmax_head<B> head(5, 4);
     head.initialize(r);
     auto x = jhr::testing::random_tensor<B>({3, 5, 1, 1}, r);
-    const std::vector<std::int32_t> labels{3, 0, 3};
-    const jhr::targets<B> t{nullptr, labels};
+    const jhr::label_tensor<B> labels(std::vector<std::int32_t>{3, 0, 3});
+    const jhr::targets<B> t{nullptr, &labels};
     head.evaluate(x, t, 0.7f);
     const auto analytic = head.gradient().to_host();
-    auto value = [&] { return 0.7 * head.evaluate(x, t, 0.7f); };
+    auto value = [&] {
+        head.evaluate(x, t, 0.7f);
+        return 0.7 * head.value();
+    };
     CHECK(jhr::testing::loss_gradient_error(x, value, analytic, r) < 1e-3);
     std::vector<std::string> names;
     head.for_each_parameter([&](std::string_view n, jhr::parameter<B>&) { names.emplace_back(n); });
@@ -22,8 +25,8 @@ JHR_TYPED_TEST("softmax_head: finite-difference gradient through the classifier"
 JHR_TYPED_TEST("center_head: after_step applies the center update", B) {
     jhr::center_head<B> head(2, 2, 0.5f);
     const auto x = jhr::tensor<B>::from_host(jhr::host_tensor{{{{2.0f}}, {{4.0f}}}});
-    const std::vector<std::int32_t> labels{1};
-    const jhr::targets<B> t{nullptr, labels};
+    const jhr::label_tensor<B> labels(std::vector<std::int32_t>{1});
+    const jhr::targets<B> t{nullptr, &labels};
     head.evaluate(x, t, 1.0f);
     head.after_step(x, t);
     // m1 = 0 - 0.5 * (0 - x) / 2 = x / 4
@@ -39,4 +42,14 @@ JHR_TYPED_TEST("center_head: after_step applies the center update", B) {
 JHR_TYPED_TEST("pixel_head: a batch without a target image is an error", B) {
     jhr::pixel_head<B> head;
     CHECK_THROWS_AS(head.evaluate(jhr::tensor<B>(jhr::shape{1, 3, 2, 2}, 0.0f), {}, 1.0f), jhr::error);
+}
+
+JHR_TYPED_TEST("softmax_head and center_head: a batch without labels is an error naming the head", B) {
+    const jhr::tensor<B> x(jhr::shape{1, 2, 1, 1}, 0.0f);
+    const jhr::targets<B> no_labels{&x, nullptr};
+    jhr::softmax_head<B> softmax(2, 3);
+    jhr::center_head<B> center(2, 3, 0.5f);
+    CHECK_THROWS_WITH_AS(softmax.evaluate(x, no_labels, 1.0f), doctest::Contains("softmax_head"), jhr::error);
+    CHECK_THROWS_WITH_AS(center.evaluate(x, no_labels, 1.0f), doctest::Contains("center_head"), jhr::error);
+    CHECK_THROWS_WITH_AS(center.after_step(x, no_labels), doctest::Contains("center_head"), jhr::error);
 }

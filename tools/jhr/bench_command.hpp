@@ -55,8 +55,7 @@ template <Backend B>
 class joint_benchmark {
 public:
     explicit joint_benchmark(const joint_benchmark_options& o)
-        : net_(make_joint_model<B>(model_options(o))), trainer_(net_, quiet()),
-          labels_(std::size_t(o.batch)) {
+        : net_(make_joint_model<B>(model_options(o))), trainer_(net_, quiet()) {
         trainer_.start();
         rng r(o.seed);
         const int border = srnet_options{}.border();
@@ -64,14 +63,16 @@ public:
             out{o.batch, 3, o.height - 2 * border, o.width - 2 * border};
         input_ = random_tensor(in, r);
         target_ = random_tensor(out, r);
-        for (auto& label : labels_) label = std::int32_t(uniform_index(r, std::uint64_t(o.classes)));
+        std::vector<std::int32_t> labels(std::size_t(o.batch));
+        for (auto& label : labels) label = std::int32_t(uniform_index(r, std::uint64_t(o.classes)));
+        labels_.assign(labels);
     }
     joint_benchmark(const joint_benchmark&) = delete;
     joint_benchmark& operator=(const joint_benchmark&) = delete;
 
     // One training iteration (Algorithm 1): forward, backward, SGD step, center update.
     void train() {
-        const targets<B> t{&target_, labels_};
+        const targets<B> t{&target_, &labels_};
         net_.train_step(input_, t);
         trainer_.optimizer().step(1.0);
         net_.after_step(t);
@@ -111,7 +112,7 @@ private:
     joint_model<B> net_;
     trainer<B, joint_model<B>> trainer_;
     tensor<B> input_, target_;
-    std::vector<std::int32_t> labels_;
+    label_tensor<B> labels_;
 };
 
 struct bench_options {

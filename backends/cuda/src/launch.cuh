@@ -1,6 +1,8 @@
 // Launch shapes and reductions shared by the backend's kernels (private, CUDA only).
 //
 // for_each(n, op) runs op(i) for i < n with a grid-stride loop.
+// reduce_to_device(n, term, scale, out) writes scale * sum_{i < n} term(i), in double, to the device
+// double `out` without waiting (0 when n is 0); reduce_to_host is the same reduction, copied back.
 // reduce_to_host(n, term) returns sum_{i < n} term(i) in double: a fixed grid of blocks writes one
 // partial sum each, a single block adds the partials, and the host copies the result back (which
 // waits for the GPU). The order of additions depends only on n, so results repeat exactly.
@@ -77,17 +79,18 @@ __global__ void partial_sums_kernel(std::size_t n, Term term, double* partials) 
     if (threadIdx.x == 0) partials[blockIdx.x] = s;
 }
 
-// Block b: the sum of partials[b * count, (b + 1) * count), in a fixed order (0 when count is 0),
-// written to totals[b], or to more_totals[b - split] from block `split` on (two outputs, one launch).
+// Block b: scale times the sum of partials[b * count, (b + 1) * count), in a fixed order (0 when
+// count is 0), written to totals[b], or to more_totals[b - split] from block `split` on (two outputs,
+// one launch).
 template <class Value, class Total>
 __global__ void totals_kernel(unsigned count, const Value* partials, Total* totals, unsigned split = ~0u,
-                              Total* more_totals = nullptr) {
+                              Total* more_totals = nullptr, Value scale = Value(1)) {
     const Value* group = partials + std::size_t(blockIdx.x) * count;
     Value s = 0;
     for (unsigned i = threadIdx.x; i < count; i += blockDim.x) s += group[i];
     s = block_sum(s);
     if (threadIdx.x == 0)
-        (blockIdx.x < split ? totals[blockIdx.x] : more_totals[blockIdx.x - split]) = Total(s);
+        (blockIdx.x < split ? totals[blockIdx.x] : more_totals[blockIdx.x - split]) = Total(scale * s);
 }
 
 template <class Op>
@@ -104,15 +107,34 @@ void for_each(std::size_t n, Op op) {
     JHR_CUDA_LAUNCH(for_each_kernel, grid_for(n), block_size, n, op);
 }
 
+// The partial sums of a reduction's first pass (0 for n == 0: the second pass then writes 0).
+inline unsigned reduction_blocks(std::size_t n) {
+    return grid_for(n, 1024);
+}
+
+// Both passes: *out = scale * sum_{i < n} term(i), with reduction_blocks(n) doubles of scratch.
+template <class Term>
+void reduce(std::size_t n, Term term, double scale, double* partials, double* out) {
+    const unsigned blocks = reduction_blocks(n);
+    if (blocks > 0) JHR_CUDA_LAUNCH(partial_sums_kernel, blocks, block_size, n, term, partials);
+    JHR_CUDA_LAUNCH(totals_kernel, 1, block_size, blocks, partials, out, ~0u, static_cast<double*>(nullptr),
+                    scale);
+}
+
+template <class Term>
+void reduce_to_device(std::size_t n, Term term, double scale, double* out) {
+    cuda_buffer<double> partials(reduction_blocks(n));
+    reduce(n, term, scale, partials.data(), out);
+}
+
 template <class Term>
 double reduce_to_host(std::size_t n, Term term) {
     if (n == 0) return 0.0;
-    const unsigned blocks = grid_for(n, 1024);
-    cuda_buffer<double> partials(blocks + 1);
-    JHR_CUDA_LAUNCH(partial_sums_kernel, blocks, block_size, n, term, partials.data());
-    JHR_CUDA_LAUNCH(totals_kernel, 1, block_size, blocks, partials.data(), partials.data() + blocks);
+    const unsigned blocks = reduction_blocks(n);
+    cuda_buffer<double> scratch(blocks + 1); // the partials, then the total
+    reduce(n, term, 1.0, scratch.data(), scratch.data() + blocks);
     double total = 0;
-    cuda_memory::copy_to_host(&total, partials.data() + blocks, sizeof total);
+    cuda_memory::copy_to_host(&total, scratch.data() + blocks, sizeof total);
     return total;
 }
 

@@ -8,7 +8,7 @@ namespace {
 
 using cuda_detail::block_size;
 using cuda_detail::block_sum;
-using cuda_detail::reduce_to_host;
+using cuda_detail::reduce_to_device;
 
 // The maximum of value over the block, returned to every thread.
 __device__ float block_max(float value) {
@@ -106,19 +106,21 @@ struct center_update_op {
 
 } // namespace
 
-double cuda_loss::softmax_cross_entropy(std::size_t rows, std::size_t classes, const float* logits,
-                                        const std::int32_t* labels, float grad_scale, float* dlogits) {
-    if (rows == 0) return 0.0;
+void cuda_loss::softmax_cross_entropy(std::size_t rows, std::size_t classes, const float* logits,
+                                      const std::int32_t* labels, double value_scale, float grad_scale,
+                                      float* dlogits, double* value) {
     cuda_buffer<double> row_loss(rows);
-    JHR_CUDA_LAUNCH(softmax_cross_entropy_kernel, unsigned(rows), block_size, classes, logits, labels,
-                    grad_scale, dlogits, row_loss.data());
-    return reduce_to_host(rows, row_loss_term{row_loss.data()});
+    if (rows > 0)
+        JHR_CUDA_LAUNCH(softmax_cross_entropy_kernel, unsigned(rows), block_size, classes, logits, labels,
+                        grad_scale, dlogits, row_loss.data());
+    reduce_to_device(rows, row_loss_term{row_loss.data()}, value_scale, value);
 }
 
-double cuda_loss::center_distance(std::size_t rows, std::size_t dim, const float* x,
-                                  const std::int32_t* labels, const float* centers, float grad_scale,
-                                  float* dx) {
-    return reduce_to_host(rows * dim, center_distance_term{dim, x, labels, centers, grad_scale, dx});
+void cuda_loss::center_distance(std::size_t rows, std::size_t dim, const float* x, const std::int32_t* labels,
+                                const float* centers, double value_scale, float grad_scale, float* dx,
+                                double* value) {
+    reduce_to_device(rows * dim, center_distance_term{dim, x, labels, centers, grad_scale, dx}, value_scale,
+                     value);
 }
 
 void cuda_loss::center_update(std::size_t rows, std::size_t dim, const float* x, const std::int32_t* labels,
@@ -126,9 +128,9 @@ void cuda_loss::center_update(std::size_t rows, std::size_t dim, const float* x,
     cuda_detail::for_each(rows * dim, center_update_op{rows, dim, x, labels, gamma, centers});
 }
 
-double cuda_loss::squared_difference(std::size_t n, const float* y, const float* t, float grad_scale,
-                                     float* dy) {
-    return reduce_to_host(n, squared_difference_term{y, t, grad_scale, dy});
+void cuda_loss::squared_difference(std::size_t n, const float* y, const float* t, double value_scale,
+                                   float grad_scale, float* dy, double* value) {
+    reduce_to_device(n, squared_difference_term{y, t, grad_scale, dy}, value_scale, value);
 }
 
 } // namespace jhr::backends

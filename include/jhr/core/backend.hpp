@@ -6,7 +6,8 @@
 // - buffer<T> is a movable owning array of T in backend memory with data() and size().
 // - Functions write their outputs (overwrite, never accumulate) unless the name says otherwise
 //   (axpy, the in-place updates).
-// - Losses return their value to the host as double; gradients stay in backend memory.
+// - Losses write their value (a double) into backend memory, as gradients, so a training step
+//   never waits for the device; read it with download.
 // - Labels are int32 class indices in [0, classes), in backend memory.
 // The reference backend (backends/reference) is the readable specification of every function.
 #pragma once
@@ -25,16 +26,21 @@ template <class B>
 concept Backend = requires(std::size_t n, float s, const float* x, float* y, const std::int32_t* labels,
                            std::span<const float> host_in, std::span<float> host_out,
                            std::span<const std::int32_t> host_labels, std::int32_t* device_labels,
-                           conv2d_geometry conv, pool2d_geometry pool, channel_geometry ch, gemm_geometry g) {
+                           double value_scale, double* value, std::span<const double> host_value_in,
+                           std::span<double> host_value, conv2d_geometry conv, pool2d_geometry pool,
+                           channel_geometry ch, gemm_geometry g) {
     { B::name } -> std::convertible_to<std::string_view>;
     typename B::template buffer<float>;
     typename B::template buffer<std::int32_t>;
+    typename B::template buffer<double>;
     { typename B::template buffer<float>(n).data() } -> std::same_as<float*>;
 
     // host <-> backend memory, and within backend memory
     B::upload(host_in, y);
     B::upload(host_labels, device_labels);
+    B::upload(host_value_in, value);
     B::download(x, host_out);
+    B::download(static_cast<const double*>(value), host_value);
     B::copy(n, x, y);
     B::fill(n, s, y);
 
@@ -66,11 +72,12 @@ concept Backend = requires(std::size_t n, float s, const float* x, float* y, con
     B::add_row_vector(n, n, x, y); // y[r, c] += v[c] for a rows x cols y
     B::sum_rows(n, n, x, y);       // out[c] = sum_r x[r, c]
 
-    // losses (see losses/ for the scaling each one documents)
-    { B::softmax_cross_entropy(n, n, x, labels, s, y) } -> std::same_as<double>;
-    { B::center_distance(n, n, x, labels, x, s, y) } -> std::same_as<double>;
+    // losses (see losses/ for the scaling each one documents): *value = value_scale * the sum over
+    // the batch, in double; the gradient (nullable) is gradient_scale times that sum's derivative
+    B::softmax_cross_entropy(n, n, x, labels, value_scale, s, y, value); // z, labels, .., dz, value
+    B::center_distance(n, n, x, labels, x, value_scale, s, y, value);    // x, labels, centers, .., dx
     B::center_update(n, n, x, labels, s, y);
-    { B::squared_difference(n, x, x, s, y) } -> std::same_as<double>;
+    B::squared_difference(n, x, x, value_scale, s, y, value); // y, t, .., dy, value
 
     // optimizer
     B::sgd_momentum_update(n, s, s, s, y, x, y); // lr, momentum, weight_decay, w, dw, velocity

@@ -15,6 +15,7 @@
 #include <span>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace jhr {
 
@@ -117,23 +118,27 @@ const tensor<B>& in_layout(const tensor<B>& x, layout l, tensor<B>& scratch) {
     return scratch;
 }
 
-// Integer class labels in backend memory, one per sample.
+// Integer class labels in backend memory, one per sample, with a host copy so that they can be
+// checked without reading the backend's memory back.
 template <Backend B>
 class label_tensor {
 public:
     label_tensor() = default;
     explicit label_tensor(std::span<const std::int32_t> host) { assign(host); }
 
+    // Uploads the labels (reallocating only when they outgrow the storage) and keeps their copy.
     void assign(std::span<const std::int32_t> host) {
         if (host.size() > storage_.size()) storage_ = typename B::template buffer<std::int32_t>(host.size());
-        size_ = host.size();
+        host_.assign(host.begin(), host.end());
         B::upload(host, storage_.data());
     }
-    std::size_t size() const { return size_; }
+    std::size_t size() const { return host_.size(); }
     const std::int32_t* data() const { return storage_.data(); }
+    // The labels last assigned, on the host.
+    std::span<const std::int32_t> host() const { return host_; }
 
 private:
-    std::size_t size_ = 0;
+    std::vector<std::int32_t> host_;
     typename B::template buffer<std::int32_t> storage_{};
 };
 

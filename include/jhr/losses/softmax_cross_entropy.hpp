@@ -1,11 +1,13 @@
 // jhr/losses/softmax_cross_entropy.hpp: the classification loss on logits (paper eq. 3).
 //   L = -s * sum_i log softmax(z_i)[c_i],  dL/dz_i = s (softmax(z_i) - onehot(c_i)),
-// s = 1 (sum) or 1/N (mean). Logits are [N, classes, 1, 1]; labels lie in [0, classes). The
-// gradient is nchw.
+// s = 1 (sum) or 1/N (mean). Logits are [N, classes, 1, 1]; labels lie in [0, classes), checked
+// against the label tensor's host copy. The gradient is nchw.
+// evaluate() enqueues L and weight * dL/dz without waiting for the backend; value() reads L back.
 // The softmax weights W_s, b_s are an ordinary linear layer in front of this loss.
 #pragma once
 
 #include "jhr/core/tensor.hpp"
+#include "jhr/losses/loss_value.hpp"
 #include "jhr/losses/reduction.hpp"
 
 #include <span>
@@ -29,21 +31,22 @@ class softmax_cross_entropy {
 public:
     explicit softmax_cross_entropy(jhr::reduction r = reduction::mean) : reduction_(r) {}
 
-    double evaluate(const tensor<B>& logits, std::span<const std::int32_t> labels, float weight = 1.0f) {
+    void evaluate(const tensor<B>& logits, const label_tensor<B>& labels, float weight = 1.0f) {
         const shape& s = logits.shape();
-        expect_labels(labels, s.n, int(s.sample_size()), "softmax_cross_entropy");
-        labels_.assign(labels);
+        expect_labels(labels.host(), s.n, int(s.sample_size()), "softmax_cross_entropy");
         const float scale = reduction_scale(reduction_, s.n);
         gradient_.resize(s);
         const tensor<B>& z = in_layout(logits, layout::nchw, converted_);
-        return scale * B::softmax_cross_entropy(s.n, s.sample_size(), z.data(), labels_.data(),
-                                                scale * weight, gradient_.data());
+        B::softmax_cross_entropy(s.n, s.sample_size(), z.data(), labels.data(), scale, scale * weight,
+                                 gradient_.data(), value_.data());
     }
+    // L of the last evaluate(); waits for the backend.
+    double value() const { return value_.download(); }
     const tensor<B>& gradient() const { return gradient_; }
 
 private:
     jhr::reduction reduction_;
-    label_tensor<B> labels_;
+    loss_value<B> value_;
     tensor<B> gradient_, converted_; // converted_: the logits in nchw, where they are not
 };
 

@@ -7,6 +7,8 @@
 // from stage i+1 plus the weighted gradients of the heads on stage i (steps 6-9), and that stage
 // back-propagates it. The optimizer step is the caller's; after it, after_step() lets heads
 // update their own state (the center update, steps 11-12).
+// evaluate(), train_step() and after_step() only enqueue work on the backend, so a step never waits
+// for the device; losses() reads the heads' values back (and so waits).
 // Stages are Layers (sequential networks); heads satisfy LossHead. Parameters are named
 // "<stage name>.<...>" and "<head name>.<...>"; head state "<head name>.<state>".
 #pragma once
@@ -62,28 +64,34 @@ public:
         run_forward<0>(x);
         return *outputs_[stage_count - 1];
     }
-    // Forward and forward-through-heads only: fills losses() without touching any gradient.
-    const std::array<double, head_count>& evaluate(const tensor<B>& x, const targets<B>& t) {
+    // Forward and forward-through-heads only: the heads' losses for losses(), without
+    // back-propagating through the stages.
+    void evaluate(const tensor<B>& x, const targets<B>& t) {
         forward(x);
         evaluate_heads(t, std::index_sequence_for<H...>{});
-        return losses_;
     }
-    // Algorithm 1 steps 1-9: losses (unweighted) per head; parameter gradients written.
-    const std::array<double, head_count>& train_step(const tensor<B>& x, const targets<B>& t) {
+    // Algorithm 1 steps 1-9: the heads' losses for losses(); parameter gradients written.
+    void train_step(const tensor<B>& x, const targets<B>& t) {
         evaluate(x, t);
         run_backward<stage_count - 1>(nullptr);
-        return losses_;
     }
     // Algorithm 1 steps 11-12: heads update their state from the last forward pass.
     void after_step(const targets<B>& t) {
         std::apply([&](auto&... h) { (h.head.after_step(*outputs_[h.stage], t), ...); }, heads_);
     }
 
-    // Weighted total of the last losses: L = sum_k weight_k * L_k (eq. 5).
-    double total_loss() const {
+    // Each head's loss (unweighted) from the last evaluate() or train_step(); waits for the backend.
+    std::array<double, head_count> losses() const {
+        return std::apply([](const auto&... h) { return std::array<double, head_count>{h.head.value()...}; },
+                          heads_);
+    }
+    // Weighted total of the last losses: L = sum_k weight_k * L_k (eq. 5); waits for the backend.
+    double total_loss() const { return total_loss(losses()); }
+    // The weighted total of losses already read.
+    double total_loss(const std::array<double, head_count>& losses) const {
         double total = 0;
         std::size_t k = 0;
-        std::apply([&](const auto&... h) { ((total += h.weight * losses_[k++]), ...); }, heads_);
+        std::apply([&](const auto&... h) { ((total += h.weight * losses[k++]), ...); }, heads_);
         return total;
     }
 
@@ -96,7 +104,6 @@ public:
         return std::get<K>(heads_);
     }
     const tensor<B>& output(std::size_t stage) const { return *outputs_.at(stage); }
-    const std::array<double, head_count>& losses() const { return losses_; }
     const std::string& stage_name(std::size_t i) const { return names_.at(i); }
     std::array<std::string, head_count> head_names() const {
         return std::apply([](const auto&... h) { return std::array<std::string, head_count>{h.name...}; },
@@ -146,8 +153,8 @@ private:
     }
     template <std::size_t... K>
     void evaluate_heads(const targets<B>& t, std::index_sequence<K...>) {
-        ((losses_[K] = std::get<K>(heads_).head.evaluate(*outputs_[std::get<K>(heads_).stage], t,
-                                                         std::get<K>(heads_).weight)),
+        (std::get<K>(heads_).head.evaluate(*outputs_[std::get<K>(heads_).stage], t,
+                                           std::get<K>(heads_).weight),
          ...);
     }
     // `from_next`: dL/d(output of stage I) coming back from stage I + 1 (null for the last stage).
@@ -195,7 +202,6 @@ private:
     std::array<const tensor<B>*, stage_count> outputs_{};
     std::array<tensor<B>, stage_count> junctions_{};
     tensor<B> converted_; // a head gradient in its junction's layout, where they differ
-    std::array<double, head_count> losses_{};
 };
 
 } // namespace jhr

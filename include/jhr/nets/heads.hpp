@@ -1,7 +1,8 @@
 // jhr/nets/heads.hpp: loss heads a cascade attaches to a stage's output.
 //
 // A head turns a stage output and the batch targets into a loss and dL/d(output):
-//   evaluate(x, targets, weight) -> the unweighted loss; gradient() = weight * dL/dx,
+//   evaluate(x, targets, weight) -> enqueues the unweighted loss and gradient() = weight * dL/dx,
+//   value()                     -> that loss, read back (waits for the backend),
 //   for_each_parameter(visit)   -> trainable parameters the head owns (the softmax classifier),
 //   for_each_state(visit)       -> named non-trainable state to checkpoint (the centers),
 //   after_step(x, targets)      -> updates after the optimizer step (the center update, eq. 13-14).
@@ -14,16 +15,25 @@
 #include "jhr/losses/squared_error.hpp"
 
 #include <concepts>
-#include <span>
+#include <string>
 
 namespace jhr {
 
-// What a batch asks the heads to reach: a target image (hallucination) and class labels.
+// What a batch asks the heads to reach: a target image (hallucination) and class labels, both
+// already in backend memory (uploaded once per batch by whoever builds the targets). A head that
+// needs one of them and finds null throws jhr::error naming itself.
 template <Backend B>
 struct targets {
     const tensor<B>* image = nullptr;
-    std::span<const std::int32_t> labels;
+    const label_tensor<B>* labels = nullptr;
 };
+
+// *t.labels; throws jhr::error naming `head` when the batch has none.
+template <Backend B>
+const label_tensor<B>& labels_of(const targets<B>& t, const char* head) {
+    if (!t.labels) throw error(std::string(head) + ": the batch has no labels");
+    return *t.labels;
+}
 
 template <Backend B>
 struct state_visitor_archetype {
@@ -31,9 +41,10 @@ struct state_visitor_archetype {
 };
 
 template <class H, class B>
-concept LossHead = requires(H& head, const tensor<B>& x, const targets<B>& t, float w,
+concept LossHead = requires(H& head, const H& const_head, const tensor<B>& x, const targets<B>& t, float w,
                             parameter_visitor_archetype<B> visit, state_visitor_archetype<B> visit_state) {
-    { head.evaluate(x, t, w) } -> std::same_as<double>;
+    head.evaluate(x, t, w);
+    { const_head.value() } -> std::same_as<double>;
     { head.gradient() } -> std::same_as<const tensor<B>&>;
     head.for_each_parameter(visit);
     head.for_each_state(visit_state);
@@ -46,10 +57,11 @@ template <Backend B>
 class pixel_head {
 public:
     explicit pixel_head(jhr::reduction r = reduction::mean) : loss_(r) {}
-    double evaluate(const tensor<B>& x, const targets<B>& t, float weight) {
+    void evaluate(const tensor<B>& x, const targets<B>& t, float weight) {
         if (!t.image) throw error("pixel_head: the batch has no target image");
-        return loss_.evaluate(x, *t.image, weight);
+        loss_.evaluate(x, *t.image, weight);
     }
+    double value() const { return loss_.value(); }
     const tensor<B>& gradient() const { return loss_.gradient(); }
     template <class Visitor>
     void for_each_parameter(Visitor&&) {}
@@ -66,12 +78,14 @@ private:
 template <Backend B>
 class softmax_head {
 public:
-    softmax_head(int features, int classes, jhr::reduction r = reduction::mean) : classifier_(features, classes), loss_(r) {}
-    double evaluate(const tensor<B>& x, const targets<B>& t, float weight) {
-        const double value = loss_.evaluate(classifier_.forward(x), t.labels, weight);
+    softmax_head(int features, int classes, jhr::reduction r = reduction::mean)
+        : classifier_(features, classes), loss_(r) {}
+    void evaluate(const tensor<B>& x, const targets<B>& t, float weight) {
+        const label_tensor<B>& labels = labels_of(t, "softmax_head");
+        loss_.evaluate(classifier_.forward(x), labels, weight);
         gradient_ = &classifier_.backward(loss_.gradient());
-        return value;
     }
+    double value() const { return loss_.value(); }
     const tensor<B>& gradient() const { return *gradient_; }
     template <class Visitor>
     void for_each_parameter(Visitor&& visit) {
@@ -96,7 +110,10 @@ class center_head {
 public:
     center_head(int features, int classes, float gamma, jhr::reduction r = reduction::mean)
         : loss_(classes, features, gamma, r) {}
-    double evaluate(const tensor<B>& x, const targets<B>& t, float weight) { return loss_.evaluate(x, t.labels, weight); }
+    void evaluate(const tensor<B>& x, const targets<B>& t, float weight) {
+        loss_.evaluate(x, labels_of(t, "center_head"), weight);
+    }
+    double value() const { return loss_.value(); }
     const tensor<B>& gradient() const { return loss_.gradient(); }
     template <class Visitor>
     void for_each_parameter(Visitor&&) {}
@@ -104,7 +121,9 @@ public:
     void for_each_state(Visitor&& visit) {
         visit("centers", loss_.centers());
     }
-    void after_step(const tensor<B>& x, const targets<B>& t) { loss_.update_centers(x, t.labels); }
+    void after_step(const tensor<B>& x, const targets<B>& t) {
+        loss_.update_centers(x, labels_of(t, "center_head"));
+    }
     void initialize(rng&) { loss_.centers().fill(0.0f); }
 
 private:

@@ -2,11 +2,13 @@
 // parameters with per-stage learning rates, the step schedule, the heads' after-step updates
 // (the center update), checkpoints and exact resume.
 //
-// Per iteration: prepare the batch for the setting, forward/backward through the cascade, check
-// every loss is finite (else throw training_diverged: the last checkpoint is left as it was), SGD
-// step with lr = stage rate * schedule factor, after_step, log. Batches come from a deterministic
-// loader (full batches only), so iteration i always sees the same faces: a resumed run repeats an
-// uninterrupted one exactly on a deterministic backend.
+// Per iteration: enqueue forward/backward through the cascade, the SGD step with lr = stage rate *
+// schedule factor and after_step; fetch and prepare the next batch (input, target, labels) while
+// the backend runs them; then read the losses, check every one is finite (else throw
+// training_diverged: that iteration's SGD step is already applied in memory, the last checkpoint
+// on disk is left as it was), log and checkpoint. Batches come from a deterministic loader (full
+// batches only), so iteration i always sees the same faces: a resumed run repeats an uninterrupted
+// one exactly on a deterministic backend.
 #pragma once
 
 #include "jhr/data/loader.hpp"
@@ -15,6 +17,7 @@
 #include "jhr/train/progress.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -55,8 +58,7 @@ struct training_report {
     std::vector<std::vector<double>> losses; // per iteration run, per head
     double seconds = 0, images_per_second = 0;
     double data_wait_seconds = 0; // of seconds, spent waiting for the loader (the input pipeline is behind)
-    // Of seconds, spent in `prepare`: copying each batch into backend tensors (on CUDA, synchronous
-    // host-to-device copies, which first wait for the GPU work already queued).
+    // Of seconds, spent in `prepare` and the label upload: copying each batch into backend tensors.
     double input_copy_seconds = 0;
 };
 
@@ -86,7 +88,8 @@ public:
         return iteration_;
     }
 
-    // Trains until `options.iterations`; `prepare(batch, input, target)` builds the tensors.
+    // Trains until `options.iterations`; `prepare(batch, input, target)` builds the tensors (the
+    // trainer uploads the labels).
     template <class Source, class Prepare>
     training_report run(data::batch_loader<Source>& loader, std::size_t batch_size, Prepare&& prepare) {
         const std::size_t per_epoch = loader.source().size() / batch_size;
@@ -109,10 +112,10 @@ public:
         loader.start_epoch(epoch);
         for (std::size_t skip = iteration_ % per_epoch; skip > 0; --skip) loader.next();
 
-        const auto begin = std::chrono::steady_clock::now();
-        while (iteration_ < options_.iterations) {
-            if (iteration_ % std::int64_t(per_epoch) == 0 && std::uint64_t(iteration_ / per_epoch) != epoch) {
-                epoch = iteration_ / per_epoch;
+        // Fetches the batch of iteration i (the next one in the loader) into input_, target_ and labels_.
+        auto fetch = [&](std::int64_t i) {
+            if (i % std::int64_t(per_epoch) == 0 && std::uint64_t(i / per_epoch) != epoch) {
+                epoch = i / per_epoch;
                 loader.start_epoch(epoch);
             }
             const auto asked = std::chrono::steady_clock::now();
@@ -122,15 +125,26 @@ public:
             if (!batch || batch->labels.size() != batch_size)
                 throw error("trainer: the loader ended epoch " + std::to_string(epoch) + " early");
             prepare(*batch, input_, target_);
+            labels_.assign(batch->labels);
             report.input_copy_seconds +=
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - received).count();
-            const targets<B> t{&target_, batch->labels};
-            const auto& losses = net_.train_step(input_, t);
+        };
+
+        const auto begin = std::chrono::steady_clock::now();
+        const targets<B> t{&target_, &labels_};
+        if (iteration_ < options_.iterations) fetch(iteration_);
+        while (iteration_ < options_.iterations) {
+            net_.train_step(input_, t);
+            opt_.step(schedule_.factor(iteration_));
+            net_.after_step(t);
+            // The next batch overwrites this step's inputs while the step may still run: safe, as on
+            // CUDA the uploads are queued on the stream after the step, and on the host backends the
+            // step has finished already.
+            if (iteration_ + 1 < options_.iterations) fetch(iteration_ + 1);
+            const std::array<double, Net::head_count> losses = net_.losses();
             for (std::size_t k = 0; k < losses.size(); ++k)
                 if (!std::isfinite(losses[k]))
                     diverged(iteration_ + 1, names[k] + " loss is " + std::to_string(losses[k]));
-            opt_.step(schedule_.factor(iteration_));
-            net_.after_step(t);
             ++iteration_;
 
             report.losses.emplace_back(losses.begin(), losses.end());
@@ -139,7 +153,7 @@ public:
             step_record record{iteration_,
                                report.names,
                                report.losses.back(),
-                               net_.total_loss(),
+                               net_.total_loss(losses),
                                schedule_.factor(iteration_ - 1),
                                double(report.losses.size() * batch_size) / std::max(seconds, 1e-9),
                                seconds,
@@ -235,6 +249,7 @@ private:
     step_schedule schedule_;
     std::int64_t iteration_ = 0;
     tensor<B> input_, target_;
+    label_tensor<B> labels_;
 };
 
 } // namespace jhr

@@ -1,6 +1,6 @@
 // jhr/backends/reference/loss.hpp: the loss primitives and the center update on the host.
-// Every loss returns its unscaled sum over the batch; the gradient output (nullable) is
-// grad_scale times the derivative of that sum, so the loss classes choose sum or mean.
+// Every loss writes *value = value_scale * its sum over the batch (in double); the gradient output
+// (nullable) is grad_scale times the derivative of that sum, so the loss classes choose sum or mean.
 #pragma once
 
 #include <algorithm>
@@ -12,9 +12,10 @@
 namespace jhr::backends {
 
 struct host_loss {
-    // Returns sum_i -log softmax(z_i)[label_i]; dz = grad_scale * (softmax(z) - onehot(label)).
-    static double softmax_cross_entropy(std::size_t rows, std::size_t classes, const float* logits,
-                                        const std::int32_t* labels, float grad_scale, float* dlogits) {
+    // Sum: sum_i -log softmax(z_i)[label_i]; dz = grad_scale * (softmax(z) - onehot(label)).
+    static void softmax_cross_entropy(std::size_t rows, std::size_t classes, const float* logits,
+                                      const std::int32_t* labels, double value_scale, float grad_scale,
+                                      float* dlogits, double* value) {
         double loss = 0;
         for (std::size_t r = 0; r < rows; ++r) {
             const float* z = logits + r * classes;
@@ -26,14 +27,16 @@ struct host_loss {
             if (dlogits)
                 for (std::size_t c = 0; c < classes; ++c) {
                     const double p = std::exp(double(z[c]) - top - log_denom);
-                    dlogits[r * classes + c] = float(grad_scale * (p - (std::int32_t(c) == labels[r] ? 1.0 : 0.0)));
+                    dlogits[r * classes + c] =
+                        float(grad_scale * (p - (std::int32_t(c) == labels[r] ? 1.0 : 0.0)));
                 }
         }
-        return loss;
+        *value = value_scale * loss;
     }
-    // Returns sum_i 1/2 ||x_i - m_{label_i}||^2; dx = grad_scale * (x_i - m_{label_i}) (centers fixed).
-    static double center_distance(std::size_t rows, std::size_t dim, const float* x, const std::int32_t* labels,
-                                  const float* centers, float grad_scale, float* dx) {
+    // Sum: sum_i 1/2 ||x_i - m_{label_i}||^2; dx = grad_scale * (x_i - m_{label_i}) (centers fixed).
+    static void center_distance(std::size_t rows, std::size_t dim, const float* x, const std::int32_t* labels,
+                                const float* centers, double value_scale, float grad_scale, float* dx,
+                                double* value) {
         double loss = 0;
         for (std::size_t r = 0; r < rows; ++r) {
             const float* m = centers + std::size_t(labels[r]) * dim;
@@ -43,7 +46,7 @@ struct host_loss {
                 if (dx) dx[r * dim + d] = grad_scale * diff;
             }
         }
-        return loss;
+        *value = value_scale * loss;
     }
     // m_j -= gamma * sum_{i: label_i = j} (m_j - x_i) / (1 + n_j), n_j = count of label j in the batch;
     // classes absent from the batch are untouched. All deltas use the centers from before the call.
@@ -65,15 +68,16 @@ struct host_loss {
             for (std::size_t d = 0; d < dim; ++d) m[d] -= float(gamma * delta[d] / (1.0 + count));
         }
     }
-    // Returns sum (y - t)^2; dy = grad_scale * (y - t).
-    static double squared_difference(std::size_t n, const float* y, const float* t, float grad_scale, float* dy) {
+    // Sum: sum (y - t)^2; dy = grad_scale * (y - t).
+    static void squared_difference(std::size_t n, const float* y, const float* t, double value_scale,
+                                   float grad_scale, float* dy, double* value) {
         double loss = 0;
         for (std::size_t i = 0; i < n; ++i) {
             const float diff = y[i] - t[i];
             loss += double(diff) * diff;
             if (dy) dy[i] = grad_scale * diff;
         }
-        return loss;
+        *value = value_scale * loss;
     }
 };
 
