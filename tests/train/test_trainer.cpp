@@ -186,3 +186,46 @@ TEST_CASE_TEMPLATE("trainer: checkpoints record the hyper-parameters", B, jhr::r
     CHECK(c.config.at("trainer").at("learning_rates").at("srnet") == doctest::Approx(1e-5));
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE_TEMPLATE("trainer: the graph option needs a backend that captures graphs", B,
+                   JHR_HOST_TEST_BACKENDS) {
+    auto net = jhr::make_joint_model<B>(jhr::testing::tiny_joint_options(4));
+    auto o = tiny_options<B>(3);
+    o.graph = true;
+    using trainer = jhr::trainer<B, decltype(net)>;
+    CHECK_THROWS_WITH_AS(trainer(net, o), doctest::Contains("captures graphs (cuda)"), jhr::error);
+}
+
+#if defined(JHR_HAVE_CUDA)
+// Deterministic convolutions, so that the two runs may be compared bit for bit on a GPU too.
+TEST_CASE("trainer: steps replayed from a CUDA graph equal steps run as they are, across schedule "
+          "steps<jhr::cuda>" *
+          doctest::skip(!jhr::cuda::available())) {
+    using B = jhr::cuda;
+    const bool was_deterministic = B::deterministic();
+    B::set_deterministic(true);
+    auto run = [](bool graph) {
+        auto net = jhr::make_joint_model<B>(jhr::testing::tiny_joint_options(4));
+        jhr::data::batch_loader loader(jhr::testing::tiny_faces(4, 4), jhr::testing::tiny_loader_options(4));
+        auto o = tiny_options<B>(7);
+        o.milestones = {3, 5};
+        o.graph = graph;
+        jhr::trainer<B, decltype(net)> t(net, o);
+        t.start();
+        jhr::input_preparer<B> prepare(jhr::setting::joint, 1);
+        const auto report = t.run(loader, 4, prepare);
+        return std::pair(report, jhr::collect_weights<B>(net));
+    };
+    const auto [eager, eager_weights] = run(false);
+    const auto [replayed, replayed_weights] = run(true);
+    B::set_deterministic(was_deterministic);
+    CHECK(eager.replayed_iterations == 0);
+    CHECK(replayed.replayed_iterations == 4); // iterations 0, 3 and 5 (a new factor each) run as they are
+    CHECK(replayed.losses == eager.losses);
+    REQUIRE(replayed_weights.size() == eager_weights.size());
+    for (std::size_t k = 0; k < eager_weights.size(); ++k) {
+        CAPTURE(eager_weights[k].name);
+        CHECK(replayed_weights[k].values == eager_weights[k].values);
+    }
+}
+#endif

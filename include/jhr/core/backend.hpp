@@ -118,4 +118,13 @@ concept BatchedSgd = Backend<B> && requires(std::span<const sgd_parameter> param
     B::sgd_momentum_update_all(parameters, momentum);
 };
 
+// Optional: a backend that records a function's work once and replays it at the cost of one launch
+// (CUDA graphs: B::graph::capture(work) returns the recording, replay() runs it; the recorded work
+// reads and writes the memory it used at capture). The trainer's `graph` option uses it.
+template <class B>
+concept CapturedGraphs = Backend<B> && requires(const typename B::graph& g, void (*work)()) {
+    { B::graph::capture(work) } -> std::same_as<typename B::graph>;
+    g.replay();
+};
+
 } // namespace jhr

@@ -3,9 +3,9 @@
 // (the center update), checkpoints and exact resume.
 //
 // Per iteration: enqueue forward/backward through the cascade, the SGD step with lr = stage rate *
-// schedule factor and after_step; fetch and prepare the next batch (input, target, labels) while
-// the backend runs them; then read the losses, check every one is finite (else throw
-// training_diverged: that iteration's SGD step is already applied in memory, the last checkpoint
+// schedule factor and after_step (or, with options.graph, replay their capture); fetch and prepare the next
+// batch (input, target, labels) while the backend runs them; then read the losses, check every one is finite
+// (else throw training_diverged: that iteration's SGD step is already applied in memory, the last checkpoint
 // on disk is left as it was), log and checkpoint. Batches come from a deterministic loader (full
 // batches only), so iteration i always sees the same faces: a resumed run repeats an uninterrupted
 // one exactly on a deterministic backend.
@@ -24,12 +24,24 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <optional>
+#include <variant>
 
 namespace jhr {
 
 class training_diverged : public error {
 public:
     using error::error;
+};
+
+// Where a trainer keeps its captured step: a graph of a CapturedGraphs backend, else nothing.
+template <class B>
+struct graph_slot {
+    using type = std::monostate;
+};
+template <CapturedGraphs B>
+struct graph_slot<B> {
+    using type = std::optional<typename B::graph>;
 };
 
 struct trainer_options {
@@ -50,6 +62,9 @@ struct trainer_options {
     std::int64_t log_every = 10;
     std::ostream* progress = &std::cerr;              // null: quiet
     nlohmann::json config = nlohmann::json::object(); // recorded in checkpoints
+    // Replay the training step from a recording (a CapturedGraphs backend: CUDA graphs): the first
+    // iteration at each schedule factor runs as usual and is then captured, later ones replay it.
+    bool graph = false;
 };
 
 struct training_report {
@@ -60,12 +75,16 @@ struct training_report {
     double data_wait_seconds = 0; // of seconds, spent waiting for the loader (the input pipeline is behind)
     // Of seconds, spent in `prepare` and the label upload: copying each batch into backend tensors.
     double input_copy_seconds = 0;
+    std::int64_t replayed_iterations = 0; // of iterations, run by replaying a captured step (options.graph)
 };
 
 template <Backend B, class Net>
 class trainer {
 public:
     trainer(Net& net, trainer_options options) : net_(net), options_(std::move(options)), opt_(options_.sgd) {
+        if (options_.graph && !CapturedGraphs<B>)
+            throw error("trainer: the graph option needs a backend that captures graphs (cuda), not " +
+                        std::string(B::name));
         add_stage_groups(std::make_index_sequence<Net::stage_count>{});
         schedule_ = options_.milestones.empty()
                         ? step_schedule::paper(options_.iterations)
@@ -134,9 +153,7 @@ public:
         const targets<B> t{&target_, &labels_};
         if (iteration_ < options_.iterations) fetch(iteration_);
         while (iteration_ < options_.iterations) {
-            net_.train_step(input_, t);
-            opt_.step(schedule_.factor(iteration_));
-            net_.after_step(t);
+            report.replayed_iterations += step(t, schedule_.factor(iteration_));
             // The next batch overwrites this step's inputs while the step may still run: safe, as on
             // CUDA the uploads are queued on the stream after the step, and on the host backends the
             // step has finished already.
@@ -210,6 +227,31 @@ public:
     const step_schedule& schedule() const { return schedule_; }
 
 private:
+    // Enqueues one iteration's step, run as is or (options.graph) replayed from the capture of the
+    // first step at this schedule factor (run as is first: a convolution's first call chooses its
+    // algorithms, which a capture cannot). Returns whether it replayed.
+    bool step(const targets<B>& t, double factor) {
+        auto enqueue = [&] {
+            net_.train_step(input_, t);
+            opt_.step(factor);
+            net_.after_step(t);
+        };
+        if constexpr (CapturedGraphs<B>)
+            if (options_.graph) {
+                if (graph_ && graph_factor_ == factor) {
+                    graph_->replay();
+                    return true;
+                }
+                enqueue();
+                graph_.reset(); // its memory back before the next capture
+                graph_ = B::graph::capture(enqueue);
+                graph_factor_ = factor;
+                return false;
+            }
+        enqueue();
+        return false;
+    }
+
     // Throws training_diverged "training diverged at iteration N: <what>", naming the kept checkpoint.
     [[noreturn]] void diverged(std::int64_t iteration, const std::string& what) const {
         throw training_diverged(
@@ -248,6 +290,8 @@ private:
     sgd<B> opt_;
     step_schedule schedule_;
     std::int64_t iteration_ = 0;
+    [[no_unique_address]] typename graph_slot<B>::type graph_; // the captured step (options.graph)
+    double graph_factor_ = 0;                                  // the schedule factor graph_ steps with
     tensor<B> input_, target_;
     label_tensor<B> labels_;
 };

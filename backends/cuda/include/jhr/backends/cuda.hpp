@@ -45,5 +45,6 @@ struct cuda : backends::cuda_device,
 static_assert(Backend<cuda>);
 static_assert(BiasActivationEpilogues<cuda>);
 static_assert(BatchedSgd<cuda>);
+static_assert(CapturedGraphs<cuda>);
 
 } // namespace jhr
