@@ -6,8 +6,8 @@
 // - buffer<T> is a movable owning array of T in backend memory with data() and size().
 // - Functions write their outputs (overwrite, never accumulate) unless the name says otherwise
 //   (axpy, the in-place updates).
-// - Losses write their value (a double) into backend memory, as gradients, so a training step
-//   never waits for the device; read it with download.
+// - Losses write their value (a double) into backend memory, like their gradients, so a training
+//   step never waits for the device; read it with download.
 // - Labels are int32 class indices in [0, classes), in backend memory.
 // The reference backend (backends/reference) is the readable specification of every function.
 #pragma once
