@@ -54,6 +54,17 @@ train)
   [[ $first_losses == *softmax* ]] || fail "no final losses in: $out"
   expect 0 "$jhr" train --data synthetic --identities 4 --images 4 "${tiny[@]}" --iterations 3 --deterministic --json
   [[ $(grep -A4 '"final_losses"' <<<"$out") == "$first_losses" ]] || fail "deterministic runs differ: $first_losses / $out"
+  # --graph replays the captured step on a backend that captures graphs; elsewhere it is an error
+  # naming what it needs.
+  rc=0
+  "$jhr" train --data synthetic --identities 4 --images 4 "${tiny[@]}" --iterations 6 --graph --json \
+    >"$work/graph.out" 2>"$work/graph.err" || rc=$?
+  if [[ $rc == 0 ]]; then
+    [[ $(cat "$work/graph.out") =~ \"replayed_iterations\":\ [1-9] ]] || fail "no replays: $(cat "$work/graph.out")"
+  else
+    [[ $rc == 1 ]] || fail "exit $rc with --graph: $(cat "$work/graph.err")"
+    contains "$(cat "$work/graph.err")" "captures graphs (cuda)"
+  fi
   ;;
 embed)
   expect 0 "$jhr" embed "$root/face.jpg" --checkpoint "$model" --json

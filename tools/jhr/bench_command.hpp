@@ -13,6 +13,8 @@
 // the peak device memory held by buffers since the process started (as PyTorch's
 // max_memory_allocated), the cudaMalloc calls of the timed training steps (0 once warm) and the
 // device calls (kernels launched, cuDNN and cuBLAS calls) per timed training step and inference.
+// --graph (CUDA) captures the first warm-up training step and inference as CUDA graphs and times
+// their replays (whose device calls were made at capture, so a replay counts none).
 // --backend is any built backend (tools/jhr/backend_dispatch.hpp). --threads sets the backend's
 // thread count where it has one (oneDNN: its OpenMP pool); --convolution picks oneDNN's
 // convolution algorithm (backends/onednn/convolution.hpp). joint_benchmark<B> is the fixture,
@@ -45,6 +47,7 @@ namespace jhr::cli {
 
 struct joint_benchmark_options {
     int batch = 16;
+    bool graph = false; // a CapturedGraphs backend (CUDA) replays captured steps
     int classes = 10575;
     int height = 124, width = 108; // SRNET input: the LR face bicubic-upscaled to HR size
     std::uint64_t seed = 1;
@@ -55,7 +58,10 @@ template <Backend B>
 class joint_benchmark {
 public:
     explicit joint_benchmark(const joint_benchmark_options& o)
-        : net_(make_joint_model<B>(model_options(o))), trainer_(net_, quiet()) {
+        : graph_(o.graph), net_(make_joint_model<B>(model_options(o))), trainer_(net_, quiet()) {
+        if (o.graph && !CapturedGraphs<B>)
+            throw error("bench: graphs need a backend that captures them (cuda), not " +
+                        std::string(B::name));
         trainer_.start();
         rng r(o.seed);
         const int border = srnet_options{}.border();
@@ -70,24 +76,39 @@ public:
     joint_benchmark(const joint_benchmark&) = delete;
     joint_benchmark& operator=(const joint_benchmark&) = delete;
 
-    // One training iteration (Algorithm 1): forward, backward, SGD step, center update.
+    // One training iteration (Algorithm 1): forward, backward, SGD step, center update. With graph,
+    // the first call runs as it is and is captured, later calls replay it.
     void train() {
-        const targets<B> t{&target_, &labels_};
-        net_.train_step(input_, t);
-        trainer_.optimizer().step(1.0);
-        net_.after_step(t);
+        run_or_replay(train_graph_, [&] {
+            const targets<B> t{&target_, &labels_};
+            net_.train_step(input_, t);
+            trainer_.optimizer().step(1.0);
+            net_.after_step(t);
+        });
         B::synchronize();
     }
-    // LR face to 512-d feature for the whole batch.
+    // LR face to 512-d feature for the whole batch (captured and replayed likewise with graph).
     const tensor<B>& infer() {
-        const tensor<B>& features = net_.forward(input_);
+        run_or_replay(infer_graph_, [&] { features_ = &net_.forward(input_); });
         B::synchronize();
-        return features;
+        return *features_;
     }
     joint_model<B>& model() { return net_; }
     int batch() const { return input_.shape().n; }
 
 private:
+    template <class Work>
+    void run_or_replay(typename graph_slot<B>::type& graph, Work work) {
+        if constexpr (CapturedGraphs<B>)
+            if (graph_) {
+                if (graph) return graph->replay();
+                work();
+                graph = B::graph::capture(work);
+                return;
+            }
+        work();
+    }
+
     static joint_model_options model_options(const joint_benchmark_options& o) {
         joint_model_options m;
         m.classes = o.classes;
@@ -109,17 +130,20 @@ private:
         return t;
     }
 
+    bool graph_;
     joint_model<B> net_;
     trainer<B, joint_model<B>> trainer_;
     tensor<B> input_, target_;
     label_tensor<B> labels_;
+    const tensor<B>* features_ = nullptr; // the last inference's output
+    [[no_unique_address]] typename graph_slot<B>::type train_graph_, infer_graph_;
 };
 
 struct bench_options {
     std::string backend = default_backend();
     int batch = 16, threads = 2, iterations = 10, warmup = 2;
     std::string convolution = "winograd", precision = "fp32";
-    bool json = false;
+    bool json = false, graph = false;
 };
 
 struct bench_result {
@@ -183,6 +207,7 @@ template <Backend B>
 bench_result run_bench(const bench_options& o) {
     joint_benchmark_options jo;
     jo.batch = o.batch;
+    jo.graph = o.graph;
     joint_benchmark<B> bench(jo);
     bench_result r;
     const auto& blocks = backends::host_block_cache::instance();
@@ -224,6 +249,7 @@ inline void print_bench(const bench_options& o, const bench_result& r) {
                          {"batch", o.batch},
                          {"threads", o.threads},
                          {"iterations", o.iterations},
+                         {"graph", o.graph},
                          {"train_median_ms", r.train_median_ms},
                          {"train_images_per_second", r.train_images_per_second},
                          {"infer_median_ms", r.infer_median_ms},
@@ -245,8 +271,8 @@ inline void print_bench(const bench_options& o, const bench_result& r) {
         std::cout << j.dump() << "\n";
         return;
     }
-    std::cout << "jhr bench: backend " << o.backend << " (" << o.precision << "), batch " << o.batch
-              << ", threads " << o.threads << ", median of " << o.iterations << "\n"
+    std::cout << "jhr bench: backend " << o.backend << " (" << o.precision << (o.graph ? ", graphs" : "")
+              << "), batch " << o.batch << ", threads " << o.threads << ", median of " << o.iterations << "\n"
               << "  training:  " << r.train_images_per_second << " images/s (" << r.train_median_ms
               << " ms/step)\n"
               << "  inference: " << r.infer_images_per_second << " images/s (" << r.infer_median_ms
@@ -263,6 +289,7 @@ inline void print_bench(const bench_options& o, const bench_result& r) {
     if (r.device_calls_per_step)
         std::cout << "  device calls (kernels, cuDNN and cuBLAS calls) per training step: "
                   << *r.device_calls_per_step << ", per inference batch: " << *r.device_calls_per_inference
+                  << (o.graph ? " (graph replays: the calls recorded at capture are not counted)" : "")
                   << "\n";
 }
 
@@ -276,6 +303,9 @@ inline void add_bench_command(CLI::App& app) {
     cmd->add_option("--iterations", opts->iterations, "timed iterations")->check(CLI::Range(1, 100000));
     cmd->add_option("--warmup", opts->warmup, "untimed iterations first")->check(CLI::Range(0, 100000));
     cmd->add_flag("--json", opts->json, "one JSON object instead of text");
+    cmd->add_flag(
+        "--graph", opts->graph,
+        "capture the first training step and inference as CUDA graphs and time their replays (cuda)");
     cmd->add_option(
            "--convolution", opts->convolution,
            "oneDNN convolution algorithm: winograd (3x3 layers where it pays, else direct) or direct")

@@ -39,7 +39,7 @@ struct train_options {
     float lr_srnet = 1e-5f, lr_frnet = 0.1f, momentum = 0.9f, weight_decay = 5e-4f;
     loss_options loss;
     std::uint64_t seed = 1;
-    bool resume = false, json = false, quiet = false, cache = false, deterministic = false;
+    bool resume = false, json = false, quiet = false, cache = false, deterministic = false, graph = false;
 };
 
 namespace detail {
@@ -135,6 +135,7 @@ nlohmann::json train_network(const train_options& o, Net& net, const model_confi
     to.metrics_path = o.metrics;
     to.log_every = o.log_every;
     to.progress = o.quiet ? nullptr : &std::cerr;
+    to.graph = o.graph;
     to.config = {{model_config_key, to_json(config)},
                  {"training",
                   {{"iterations", o.iterations},
@@ -146,7 +147,8 @@ nlohmann::json train_network(const train_options& o, Net& net, const model_confi
                    {"seed", o.seed},
                    {"backend", std::string(B::name)},
                    {"precision", o.precision},
-                   {"deterministic", o.deterministic}}}};
+                   {"deterministic", o.deterministic},
+                   {"graph", o.graph}}}};
     trainer<B, Net> t(net, to);
     const std::int64_t first = t.start();
     input_preparer<B> prepare(config.setting, config.model.srnet.border(), hallucinator);
@@ -160,6 +162,7 @@ nlohmann::json train_network(const train_options& o, Net& net, const model_confi
             {"backend", std::string(B::name)},
             {"precision", o.precision},
             {"deterministic", o.deterministic},
+            {"graph", o.graph},
             {"first_iteration", first},
             {"iterations_run", report.iterations},
             {"final_iteration", t.iteration()},
@@ -167,6 +170,7 @@ nlohmann::json train_network(const train_options& o, Net& net, const model_confi
             {"images_per_second", report.images_per_second},
             {"data_wait_seconds", report.data_wait_seconds},
             {"input_copy_seconds", report.input_copy_seconds},
+            {"replayed_iterations", report.replayed_iterations},
             {"final_losses", losses},
             {"checkpoint", o.checkpoint.empty() ? nlohmann::json() : nlohmann::json(o.checkpoint)}};
 }
@@ -287,6 +291,9 @@ inline void add_train_command(CLI::App& app) {
         "convolutions that repeat bit for bit from run to run (--backend cuda: cuDNN's deterministic "
         "algorithms, chosen by its heuristics instead of timing; the CPU backends always repeat for a "
         "given thread count)");
+    cmd->add_flag("--graph", o->graph,
+                  "replay the training step as a CUDA graph (--backend cuda): the first iteration at each "
+                  "learning rate runs as usual and is captured, the later ones replay it");
     cmd->add_option("--checkpoint", o->checkpoint, "checkpoint directory (none: nothing is saved)");
     cmd->add_flag("--resume", o->resume,
                   "continue from the latest checkpoint in --checkpoint, if there is one");
