@@ -2,11 +2,12 @@
 # Builds the CUDA backend, its own suites and the typed suites, then runs them on this machine's
 # GPU: the CUDA suites whole (jhr_test_cuda, jhr_test_cuda_loading), the typed suites' <jhr::cuda>
 # test cases. With --bench, also builds `jhr` and compares it with PyTorch on the same GPU at batch
-# 128 (benchmarks/compare_torch.sh, fp32, tf32 and bf16; PyTorch's bf16 is autocast), into
-# <build-dir>/cuda_bench.log; then `jhr train --backend cuda` end to end (the data loader included)
-# at batch 128, fp32, tf32 and bf16, 400 iterations on 20,000 cached synthetic faces, whose images/s,
+# 128 (benchmarks/compare_torch.sh, fp32, tf32 and bf16; PyTorch's bf16 is autocast) and times jhr's
+# CUDA graph replays (`jhr bench --graph`), into <build-dir>/cuda_bench.log; then `jhr train
+# --backend cuda` end to end (the data loader included) at batch 128, fp32, tf32 and bf16, and bf16
+# with --graph, 400 iterations on 20,000 cached synthetic faces, whose images/s,
 # data wait and input copy time project the paper's 28,000-step schedule, into <build-dir>/cuda_train.log
-# (per-iteration lines in cuda_train_<precision>.jsonl: the first epoch renders the faces, later
+# (per-iteration lines in cuda_train_<run>.jsonl: the first epoch renders the faces, later
 # ones read them from the cache).
 #
 # Usage: benchmarks/cuda_device_check.sh [build-dir] [--bench]     (default: build-cuda-device)
@@ -141,14 +142,23 @@ if [ "$bench" = 1 ]; then
       tee -a "$blog"
     [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   done
+  for precision in fp32 tf32 bf16; do
+    echo "-- jhr bench --graph, $precision" | tee -a "$blog"
+    timeout "$limit" "$build/tools/jhr" bench --backend cuda --precision "$precision" --batch 128 --iterations 20 \
+      --graph 2>&1 | tee -a "$blog"
+    [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  done
   echo "== training end to end: jhr train --backend cuda, batch 128"
   tlog=$build/cuda_train.log
   : >"$tlog"
-  for precision in fp32 tf32 bf16; do
-    echo "-- $precision" | tee -a "$tlog"
-    timeout "$limit" "$build/tools/jhr" train --backend cuda --precision "$precision" --data synthetic --identities 1000 \
-      --images 20 --batch 128 --iterations 400 --log-every 100 --workers "$(( jobs > 8 ? 8 : jobs ))" \
-      --metrics "$build/cuda_train_$precision.jsonl" --json 2>&1 | tee -a "$tlog"
+  for run in fp32 tf32 bf16 bf16-graph; do
+    precision=${run%-graph}
+    graph=()
+    [ "$run" != "$precision" ] && graph=(--graph)
+    echo "-- $run" | tee -a "$tlog"
+    timeout "$limit" "$build/tools/jhr" train --backend cuda --precision "$precision" "${graph[@]}" --data synthetic \
+      --identities 1000 --images 20 --batch 128 --iterations 400 --log-every 100 \
+      --workers "$(( jobs > 8 ? 8 : jobs ))" --metrics "$build/cuda_train_$run.jsonl" --json 2>&1 | tee -a "$tlog"
     [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   done
   set -e
