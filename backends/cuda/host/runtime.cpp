@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -72,6 +73,21 @@ disposition dispose(cudaStream_t stream) {
     capturing.invalidated = true;
     fail(cudaErrorStreamCaptureImplicit);
     return disposition::refuse;
+}
+
+// Records `work` when `stream` is captured (cudaSuccess) or refuses it as dispose() does; empty when
+// it is to run now.
+std::optional<cudaError_t> record_or_refuse(cudaStream_t stream, const std::function<void()>& work) {
+    switch (dispose(stream)) {
+    case disposition::record:
+        capturing.graph->work.push_back(work);
+        return cudaSuccess;
+    case disposition::refuse:
+        return cudaErrorStreamCaptureImplicit;
+    case disposition::run:
+        break;
+    }
+    return std::nullopt;
 }
 
 // Live allocations by address, so that copies can be checked against them.
@@ -364,15 +380,8 @@ cudaError_t cudaMemset(void* block, int value, std::size_t bytes) {
 cudaError_t cudaMemsetAsync(void* block, int value, std::size_t bytes, cudaStream_t stream_handle) {
     if (bytes == 0) return cudaSuccess;
     if (!memory().holds(block, bytes)) return fail(cudaErrorInvalidValue);
-    switch (dispose(stream_handle)) {
-    case disposition::record:
-        capturing.graph->work.push_back([=] { std::memset(block, value, bytes); });
-        return cudaSuccess;
-    case disposition::refuse:
-        return cudaErrorStreamCaptureImplicit;
-    case disposition::run:
-        break;
-    }
+    if (const auto status = record_or_refuse(stream_handle, [=] { std::memset(block, value, bytes); }))
+        return *status;
     stream().drain();
     std::memset(block, value, bytes);
     return cudaSuccess;
@@ -399,15 +408,8 @@ cudaError_t cudaMemcpyAsync(void* dst, const void* src, std::size_t bytes, cudaM
                             cudaStream_t stream_handle) {
     if (bytes == 0) return cudaSuccess;
     if (!valid_copy(dst, src, bytes, kind)) return fail(cudaErrorInvalidValue);
-    switch (dispose(stream_handle)) {
-    case disposition::record:
-        capturing.graph->work.push_back([=] { std::memmove(dst, src, bytes); });
-        return cudaSuccess;
-    case disposition::refuse:
-        return cudaErrorStreamCaptureImplicit;
-    case disposition::run:
-        break;
-    }
+    if (const auto status = record_or_refuse(stream_handle, [=] { std::memmove(dst, src, bytes); }))
+        return *status;
     stream().enqueue(dst, src, bytes);
     return cudaSuccess;
 }
@@ -557,33 +559,23 @@ bool valid_configuration(dim3 grid, dim3 block) {
 namespace jhr::backends::cuda_host {
 
 void launch(cudaStream_t stream_handle, dim3 grid, dim3 block, std::function<void()> body) {
-    switch (dispose(stream_handle)) {
-    case disposition::record:
-        if (!valid_configuration(grid, block)) {
-            fail(cudaErrorInvalidConfiguration);
-            return;
-        }
-        capturing.graph->work.push_back([grid, block, body = std::move(body)] { launch(grid, block, body); });
+    if (!valid_configuration(grid, block)) {
+        fail(cudaErrorInvalidConfiguration);
         return;
-    case disposition::refuse:
-        return;
-    case disposition::run:
-        launch(grid, block, body);
     }
+    if (!record_or_refuse(stream_handle, [grid, block, body] { launch(grid, block, body); }))
+        launch(grid, block, body);
 }
 
 void enqueue(cudaStream_t stream_handle, std::function<void()> work) {
-    switch (dispose(stream_handle)) {
-    case disposition::record:
-        capturing.graph->work.push_back(std::move(work));
+    if (const auto status = record_or_refuse(stream_handle, work)) {
+        if (*status != cudaSuccess)
+            throw backend_error("host execution: library work on the default stream while this thread "
+                                "captures a graph (cudaErrorStreamCaptureImplicit)");
         return;
-    case disposition::refuse:
-        throw backend_error("host execution: library work on the default stream while this thread captures a "
-                            "graph (cudaErrorStreamCaptureImplicit)");
-    case disposition::run:
-        stream().drain();
-        work();
     }
+    stream().drain();
+    work();
 }
 
 void launch(dim3 grid, dim3 block, void (*thread)(const void*), const void* body) {
