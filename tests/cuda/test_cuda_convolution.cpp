@@ -3,7 +3,8 @@
 // layers and at seeded random geometries; repeated calls reuse the cached plans and memory, at fp32
 // and bf16; at tf32 precision within tf32_tolerance, at bf16 within bf16_tolerance and not equal to
 // fp32, and fp32 again within 1e-4 afterwards; deterministic convolutions repeat bit for bit; a
-// convolution's first call cannot be captured into a graph, a later one can.
+// convolution's first call cannot be captured into a graph, a later one can; conv2d_backward writes what
+// the two backward calls write.
 #include "backends/agreement.hpp"
 #include "gpu.hpp"
 
@@ -232,4 +233,36 @@ TEST_CASE("a convolution first met inside a cuda graph capture throws, naming it
     const auto graph = jhr::cuda::graph::capture(forward);
     graph.replay();
     CHECK(to_host(y) == eager);
+}
+
+TEST_CASE("cuda conv2d_backward writes what the two backward calls write, at fp32, tf32 and bf16" *
+          jhr::testing::needs_gpu()) {
+    const jhr::testing::deterministic_scope deterministic(true); // the same algorithms give the same bits
+    std::mt19937 rng(43);
+    for (const jhr::precision precision :
+         {jhr::precision::fp32, jhr::precision::tf32, jhr::precision::bf16}) {
+        const jhr::testing::precision_scope scope(precision);
+        for (const auto& g : paper_geometries()) {
+            CAPTURE(jhr::name(precision));
+            INFO(jhr::describe(g));
+            const auto x = to_device(random_vector(g.input().size(), rng)),
+                       w = to_device(random_vector(g.weight().size(), rng)),
+                       dy = to_device(random_vector(g.output().size(), rng));
+            jhr::cuda::buffer<float> dx(g.input().size()), dw(g.weight().size()),
+                db(std::size_t(g.out_channels));
+            jhr::cuda::conv2d_backward_weights(g, x.data(), dy.data(), dw.data(), db.data());
+            jhr::cuda::conv2d_backward_data(g, w.data(), dy.data(), dx.data());
+            const auto dx_apart = to_host(dx), dw_apart = to_host(dw), db_apart = to_host(db);
+            for (auto* b : {&dx, &dw, &db}) jhr::cuda::fill(b->size(), -7.0f, b->data());
+            jhr::cuda::conv2d_backward(g, x.data(), w.data(), dy.data(), dx.data(), dw.data(), db.data());
+            CHECK(to_host(dx) == dx_apart);
+            CHECK(to_host(dw) == dw_apart);
+            CHECK(to_host(db) == db_apart);
+            // Without dx: dx is left alone.
+            jhr::cuda::fill(dx.size(), -7.0f, dx.data());
+            jhr::cuda::conv2d_backward(g, x.data(), w.data(), dy.data(), nullptr, dw.data(), nullptr);
+            CHECK(to_host(dx) == std::vector<float>(dx.size(), -7.0f));
+            CHECK(to_host(dw) == dw_apart);
+        }
+    }
 }

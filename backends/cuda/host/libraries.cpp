@@ -99,6 +99,14 @@ void cuda_convolution::conv2d_backward_weights(const conv2d_geometry& g, const f
     });
 }
 
+// As the GPU code writes them (there, at bf16, from one rounding of dy; here each call rounds it, to
+// the same values).
+void cuda_convolution::conv2d_backward(const conv2d_geometry& g, const float* x, const float* w,
+                                       const float* dy, float* dx, float* dw, float* db) {
+    conv2d_backward_weights(g, x, dy, dw, db);
+    if (dx) conv2d_backward_data(g, w, dy, dx);
+}
+
 void cuda_dense::gemm(const gemm_geometry& g, float alpha, const float* a, const float* b, float beta,
                       float* c) {
     if (g.m > 0 && g.n > 0 && g.k > 0) count(1);

@@ -263,17 +263,27 @@ planes weights(const conv2d_geometry& g) {
             std::size_t(g.kernel) * std::size_t(g.kernel)};
 }
 
-// Runs direction(p, g, a, b, out) on bfloat16 nhwc copies of a and b into a bfloat16 nhwc result,
-// widened into the fp32 nchw out, plus the per-channel bias when not null.
+// a (its shape) as a bfloat16 nhwc (krsc) copy.
+cuda_buffer<bfloat16_bits> rounded(const float* a, planes shape) {
+    return cuda_detail::bfloat16_copy(shape.batch, shape.channels, shape.pixels, a);
+}
+
+// Runs direction(p, g, a16, b16, out16) into a bfloat16 nhwc result, widened into the fp32 nchw out,
+// plus the per-channel bias when not null.
 template <class Direction>
-void on_bfloat16(Direction direction, plan& p, const conv2d_geometry& g, const float* a, planes a_shape,
-                 const float* b, planes b_shape, float* out, planes out_shape, const float* bias = nullptr) {
-    const auto a16 = cuda_detail::bfloat16_copy(a_shape.batch, a_shape.channels, a_shape.pixels, a),
-               b16 = cuda_detail::bfloat16_copy(b_shape.batch, b_shape.channels, b_shape.pixels, b);
+void on_bfloat16(Direction direction, plan& p, const conv2d_geometry& g, const bfloat16_bits* a16,
+                 const bfloat16_bits* b16, float* out, planes out_shape, const float* bias = nullptr) {
     cuda_buffer<bfloat16_bits> out16(out_shape.batch * out_shape.channels * out_shape.pixels);
-    direction(p, g, a16.data(), b16.data(), out16.data());
+    direction(p, g, a16, b16, out16.data());
     cuda_detail::widen_from_bfloat16(out_shape.batch, out_shape.pixels, out_shape.channels, out16.data(),
                                      bias, out);
+}
+
+// The bias gradient, summed over the fp32 dy (at every precision).
+void bias_gradient(const plan& p, const float* dy, float* db) {
+    cuda_detail::count_device_call();
+    JHR_CUDNN_CHECK(cudnnConvolutionBackwardBias(this_thread().cudnn(), &one, p.y_fp32.handle, dy, &zero,
+                                                 p.bias.handle, db));
 }
 
 } // namespace
@@ -286,7 +296,9 @@ void cuda_convolution::conv2d_forward(const conv2d_geometry& g, const float* x, 
     check(g);
     if (g.output().size() == 0) return;
     plan& p = plan_for(g);
-    if (p.bfloat16) return on_bfloat16(forward, p, g, x, input(g), w, weights(g), y, output(g), b);
+    if (p.bfloat16)
+        return on_bfloat16(forward, p, g, rounded(x, input(g)).data(), rounded(w, weights(g)).data(), y,
+                           output(g), b);
     forward(p, g, x, w, y);
     if (!b) return;
     cuda_detail::count_device_call();
@@ -299,7 +311,9 @@ void cuda_convolution::conv2d_backward_data(const conv2d_geometry& g, const floa
     check(g);
     if (g.input().size() == 0) return;
     plan& p = plan_for(g);
-    if (p.bfloat16) return on_bfloat16(backward_data, p, g, w, weights(g), dy, output(g), dx, input(g));
+    if (p.bfloat16)
+        return on_bfloat16(backward_data, p, g, rounded(w, weights(g)).data(), rounded(dy, output(g)).data(),
+                           dx, input(g));
     backward_data(p, g, w, dy, dx);
 }
 
@@ -317,13 +331,29 @@ void cuda_convolution::conv2d_backward_weights(const conv2d_geometry& g, const f
     }
     plan& p = plan_for(g);
     if (p.bfloat16)
-        on_bfloat16(backward_filter, p, g, x, input(g), dy, output(g), dw, weights(g));
+        on_bfloat16(backward_filter, p, g, rounded(x, input(g)).data(), rounded(dy, output(g)).data(), dw,
+                    weights(g));
     else
         backward_filter(p, g, x, dy, dw);
-    if (!db) return;
-    cuda_detail::count_device_call();
-    JHR_CUDNN_CHECK(cudnnConvolutionBackwardBias(this_thread().cudnn(), &one, p.y_fp32.handle, dy, &zero,
-                                                 p.bias.handle, db));
+    if (db) bias_gradient(p, dy, db);
+}
+
+// Only bf16 has work to share (one rounding of dy); elsewhere, and for empty tensors, the two calls.
+void cuda_convolution::conv2d_backward(const conv2d_geometry& g, const float* x, const float* w,
+                                       const float* dy, float* dx, float* dw, float* db) {
+    expect_nchw(g, "cuda", "conv2d_backward");
+    check(g);
+    if (cuda_precision_control::precision() != jhr::precision::bf16 || !dx || g.input().size() == 0 ||
+        g.weight().size() == 0 || g.output().size() == 0) {
+        conv2d_backward_weights(g, x, dy, dw, db);
+        if (dx) conv2d_backward_data(g, w, dy, dx);
+        return;
+    }
+    plan& p = plan_for(g);
+    const auto dy16 = rounded(dy, output(g));
+    on_bfloat16(backward_filter, p, g, rounded(x, input(g)).data(), dy16.data(), dw, weights(g));
+    if (db) bias_gradient(p, dy, db);
+    on_bfloat16(backward_data, p, g, rounded(w, weights(g)).data(), dy16.data(), dx, input(g));
 }
 
 } // namespace jhr::backends

@@ -118,6 +118,15 @@ concept BatchedSgd = Backend<B> && requires(std::span<const sgd_parameter> param
     B::sgd_momentum_update_all(parameters, momentum);
 };
 
+// Optional: a backend that computes a convolution's two gradients in one call, sharing what they
+// have in common (CUDA at bf16 rounds the output gradient once for both):
+// conv2d_backward(g, x, w, dy, dx, dw, db) writes what conv2d_backward_weights(g, x, dy, dw, db) and,
+// unless dx is null, conv2d_backward_data(g, w, dy, dx) write. conv2d's backward uses it.
+template <class B>
+concept JointConvolutionBackward = Backend<B> && requires(conv2d_geometry g, const float* x, float* y) {
+    B::conv2d_backward(g, x, x, x, y, y, y);
+};
+
 // Optional: a backend that records a function's work once and replays it at the cost of one launch
 // (CUDA graphs: B::graph::capture(work) returns the recording, replay() runs it; the recorded work
 // reads and writes the memory it used at capture). The trainer's `graph` option uses it.

@@ -47,11 +47,17 @@ public:
         g.dst_layout = output_layout_;
         expect_shape(g.output(), dy.shape(), "conv2d::backward: output gradient");
         const tensor<B>& d = in_layout(dy, g.dst_layout, converted_grad_);
-        B::conv2d_backward_weights(g, input_->data(), d.data(), weight_.grad.data(),
-                                   options_.bias && !bias_in_next_ ? bias_.grad.data() : nullptr);
+        float* db = options_.bias && !bias_in_next_ ? bias_.grad.data() : nullptr;
         input_grad_.resize(g.input(), g.src_layout);
-        if (compute_input_gradient)
-            B::conv2d_backward_data(g, weight_.value.data(), d.data(), input_grad_.data());
+        if constexpr (JointConvolutionBackward<B>) {
+            B::conv2d_backward(g, input_->data(), weight_.value.data(), d.data(),
+                               compute_input_gradient ? input_grad_.data() : nullptr, weight_.grad.data(),
+                               db);
+        } else {
+            B::conv2d_backward_weights(g, input_->data(), d.data(), weight_.grad.data(), db);
+            if (compute_input_gradient)
+                B::conv2d_backward_data(g, weight_.value.data(), d.data(), input_grad_.data());
+        }
         return input_grad_;
     }
 

@@ -46,5 +46,6 @@ static_assert(Backend<cuda>);
 static_assert(BiasActivationEpilogues<cuda>);
 static_assert(BatchedSgd<cuda>);
 static_assert(CapturedGraphs<cuda>);
+static_assert(JointConvolutionBackward<cuda>);
 
 } // namespace jhr

@@ -31,6 +31,9 @@ struct cuda_convolution {
     static void conv2d_backward_data(const conv2d_geometry& g, const float* w, const float* dy, float* dx);
     static void conv2d_backward_weights(const conv2d_geometry& g, const float* x, const float* dy, float* dw,
                                         float* db);
+    // Both gradients (dx skipped when null); at bf16 dy is rounded once for the two directions.
+    static void conv2d_backward(const conv2d_geometry& g, const float* x, const float* w, const float* dy,
+                                float* dx, float* dw, float* db);
 
 private:
     static inline std::atomic<bool> deterministic_{false};
