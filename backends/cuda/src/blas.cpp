@@ -33,6 +33,7 @@ blas_api load() {
     resolve(library, api.set_math_mode, "cublasSetMathMode");
     resolve(library, api.set_pointer_mode, "cublasSetPointerMode_v2");
     resolve(library, api.set_stream, "cublasSetStream_v2");
+    resolve(library, api.set_workspace, "cublasSetWorkspace_v2");
     resolve(library, api.sgemm, "cublasSgemm_v2");
     resolve(library, api.get_property, "cublasGetProperty");
     resolve(library, api.status_name, "cublasGetStatusName");

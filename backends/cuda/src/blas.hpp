@@ -16,6 +16,7 @@ struct blas_api {
     decltype(&::cublasSetMathMode) set_math_mode;
     decltype(&::cublasSetPointerMode_v2) set_pointer_mode;
     decltype(&::cublasSetStream_v2) set_stream;
+    decltype(&::cublasSetWorkspace_v2) set_workspace;
     decltype(&::cublasSgemm_v2) sgemm;
     decltype(&::cublasGetProperty) get_property;
     decltype(&::cublasGetStatusName) status_name;

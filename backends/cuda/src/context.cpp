@@ -4,6 +4,9 @@
 #include "library_check.hpp"
 
 namespace jhr::backends::cuda_detail {
+namespace {
+constexpr std::size_t blas_workspace_bytes = std::size_t(32) << 20; // what NVIDIA advises for Hopper
+} // namespace
 
 context::context() {
     JHR_CUDNN_CHECK(cudnnCreate(&cudnn_));
@@ -23,6 +26,8 @@ cublasHandle_t context::cublas(jhr::precision precision) {
         try {
             JHR_CUBLAS_CHECK(blas().set_math_mode(handle, CUBLAS_DEFAULT_MATH));
             JHR_CUBLAS_CHECK(blas().set_pointer_mode(handle, CUBLAS_POINTER_MODE_HOST));
+            blas_workspace_ = cuda_buffer<unsigned char>(blas_workspace_bytes);
+            JHR_CUBLAS_CHECK(blas().set_workspace(handle, blas_workspace_.data(), blas_workspace_.size()));
         } catch (...) {
             blas().destroy(handle);
             throw;
@@ -53,10 +58,16 @@ context& this_thread() {
     return instance;
 }
 
+void context::set_stream(cudaStream_t stream) {
+    JHR_CUDNN_CHECK(cudnnSetStream(cudnn_, stream));
+    const cublasHandle_t handle = cublas(cuda_precision_control::precision());
+    JHR_CUBLAS_CHECK(blas().set_stream(handle, stream));
+    // cublasSetStream returns the handle to cuBLAS's own workspace pool.
+    JHR_CUBLAS_CHECK(blas().set_workspace(handle, blas_workspace_.data(), blas_workspace_.size()));
+}
+
 void set_library_stream(cudaStream_t stream) {
-    context& c = this_thread();
-    JHR_CUDNN_CHECK(cudnnSetStream(c.cudnn(), stream));
-    JHR_CUBLAS_CHECK(blas().set_stream(c.cublas(cuda_precision_control::precision()), stream));
+    this_thread().set_stream(stream);
 }
 
 } // namespace jhr::backends::cuda_detail
