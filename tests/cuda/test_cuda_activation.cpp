@@ -120,5 +120,17 @@ TEST_CASE("cuda prelu agrees with the reference, forward and backward" * jhr::te
         CHECK(relative_difference(to_host(dx), dx_ref) < agreement_tolerance);
         CHECK(relative_difference(to_host(dbias), dbias_ref) < agreement_tolerance);
         CHECK(relative_difference(to_host(dalpha), dalpha_ref) < agreement_tolerance);
+
+        // With a skip term too: the reference's is its bias_prelu plus the skip.
+        const auto skip = random_vector(g.size(), rng);
+        std::vector<float> y_residual(g.size());
+        jhr::reference::bias_prelu_residual_forward(g, x.data(), bias.data(), alpha.data(), skip.data(),
+                                                    y_residual.data());
+        for (std::size_t i = 0; i < g.size(); ++i) y_ref[i] += skip[i];
+        CHECK(y_residual == y_ref);
+        const auto skip_dev = to_device(skip);
+        jhr::cuda::bias_prelu_residual_forward(g, dx_dev.data(), dbias_dev.data(), dalpha_dev.data(),
+                                               skip_dev.data(), y.data());
+        CHECK(relative_difference(to_host(y), y_ref) < agreement_tolerance);
     }
 }

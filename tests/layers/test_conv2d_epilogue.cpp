@@ -8,6 +8,7 @@
 #include "jhr/layers/max_pool2d.hpp"
 #include "jhr/layers/prelu.hpp"
 #include "jhr/layers/relu.hpp"
+#include "jhr/layers/residual_block.hpp"
 #include "jhr/layers/sequential.hpp"
 
 #include <string>
@@ -131,5 +132,20 @@ JHR_TYPED_TEST(
         const auto calls = B::device_calls();
         net.forward(x);
         CHECK(B::device_calls() - calls == 2); // the convolution and the bias + PReLU kernel
+    }
+}
+
+JHR_TYPED_TEST("residual_block: the skip sum is added in the second PReLU's pass (counted where the backend "
+               "counts its device calls)",
+               B) {
+    if constexpr (requires { B::device_calls(); }) {
+        jhr::rng r(53);
+        jhr::residual_block<B> block(4);
+        block.initialize(r);
+        const auto x = jhr::testing::random_tensor<B>({2, 4, 6, 5}, r);
+        block.forward(x); // chooses the convolutions' algorithms
+        const auto calls = B::device_calls();
+        block.forward(x);
+        CHECK(B::device_calls() - calls == 4); // two convolutions, two bias + PReLU kernels, no sum
     }
 }

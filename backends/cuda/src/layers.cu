@@ -20,15 +20,17 @@ struct relu_backward_op {
     float* dx;
     __device__ void operator()(std::size_t i) const { dx[i] = x[i] > 0.0f ? dy[i] : 0.0f; }
 };
-// y = prelu(x + bias[c]); bias is null for a plain PReLU, alpha null for a ReLU.
+// y = prelu(x + bias[c]) + skip; bias is null for a plain PReLU, alpha null for a ReLU, skip null
+// outside a residual unit.
 struct prelu_forward_op {
     std::size_t channels, spatial;
-    const float *x, *bias, *alpha;
+    const float *x, *bias, *alpha, *skip;
     float* y;
     __device__ void operator()(std::size_t i) const {
         const std::size_t c = i / spatial % channels;
         const float v = bias ? x[i] + bias[c] : x[i];
-        y[i] = v > 0.0f ? v : alpha ? alpha[c] * v : 0.0f;
+        const float activated = v > 0.0f ? v : alpha ? alpha[c] * v : 0.0f;
+        y[i] = skip ? activated + skip[i] : activated;
     }
 };
 
@@ -85,12 +87,13 @@ void launch_backward(const channel_geometry& g, const prelu_backward_split& spli
                     split.samples_per_block, x, bias, alpha, dy, dx, alpha_partials, bias_partials);
 }
 
-// y = prelu(x + bias[c]) (no bias where it is null, a ReLU without alpha), for `function`.
+// y = prelu(x + bias[c]) + skip (no bias where it is null, a ReLU without alpha, no skip where it
+// is null), for `function`.
 void run_prelu_forward(const char* function, const channel_geometry& g, const float* x, const float* bias,
-                       const float* alpha, float* y) {
+                       const float* alpha, float* y, const float* skip = nullptr) {
     expect_nchw(g, "cuda", function);
     cuda_detail::for_each(
-        g.size(), prelu_forward_op{std::size_t(g.channels), std::size_t(g.spatial), x, bias, alpha, y});
+        g.size(), prelu_forward_op{std::size_t(g.channels), std::size_t(g.spatial), x, bias, alpha, skip, y});
 }
 
 // dx and, where their pointers are not null, dalpha and dbias of y = prelu(x + bias[c]) (a ReLU
@@ -197,6 +200,11 @@ void cuda_activation::bias_prelu_backward(const channel_geometry& g, const float
                                           const float* alpha, const float* dy, float* dx, float* dbias,
                                           float* dalpha) {
     run_prelu_backward("bias_prelu_backward", g, z, bias, alpha, dy, dx, dbias, dalpha);
+}
+void cuda_activation::bias_prelu_residual_forward(const channel_geometry& g, const float* z,
+                                                  const float* bias, const float* alpha, const float* skip,
+                                                  float* y) {
+    run_prelu_forward("bias_prelu_residual_forward", g, z, bias, alpha, y, skip);
 }
 void cuda_activation::bias_relu_forward(const channel_geometry& g, const float* z, const float* bias,
                                         float* y) {

@@ -118,6 +118,15 @@ concept BatchedSgd = Backend<B> && requires(std::span<const sgd_parameter> param
     B::sgd_momentum_update_all(parameters, momentum);
 };
 
+// Optional: a backend that also adds a residual unit's skip term in the PReLU epilogue:
+// bias_prelu_residual_forward(ch, z, bias, alpha, skip, y): y = prelu(z + bias[c]) + skip (nchw).
+// The residual block's forward then forms its sum in that pass.
+template <class B>
+concept ResidualEpilogue = BiasActivationEpilogues<B> &&
+    requires(channel_geometry ch, const float* x, float* y) {
+    B::bias_prelu_residual_forward(ch, x, x, x, x, y);
+};
+
 // Optional: a backend that computes a convolution's two gradients in one call, sharing what they
 // have in common (CUDA at bf16 rounds the output gradient once for both):
 // conv2d_backward(g, x, w, dy, dx, dw, db) writes what conv2d_backward_weights(g, x, dy, dw, db) and,

@@ -39,6 +39,14 @@ public:
         if (!options_.bias) return next.forward(forward(x));
         return next.forward_with_bias(run_forward(x, true), bias_);
     }
+    // forward_then with next also adding `skip` to its output (a residual unit's sum); this layer
+    // must have a bias.
+    template <class Next>
+    requires requires(Next& n, const tensor<B>& t, parameter<B>& b) { n.forward_with_bias(t, b, t); }
+    const tensor<B>& forward_then(Next& next, const tensor<B>& x, const tensor<B>& skip) {
+        if (!options_.bias) throw error("conv2d::forward_then: a skip term needs a convolution with a bias");
+        return next.forward_with_bias(run_forward(x, true), bias_, skip);
+    }
 
     // dL/dx comes back in the input's layout, whatever layout dy arrives in.
     const tensor<B>& backward(const tensor<B>& dy) {

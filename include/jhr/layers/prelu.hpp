@@ -34,12 +34,17 @@ public:
     // y = prelu(z + bias[c]); the next backward also writes bias.grad (bias must outlive it).
     const tensor<B>& forward_with_bias(const tensor<B>& z,
                                        parameter<B>& bias) requires BiasActivationEpilogues<B> {
-        const channel_geometry g = geometry(z);
-        expect_bias_for(bias, g.channels, "prelu");
-        input_ = &z;
-        bias_ = &bias;
-        output_.resize(z.shape(), z.layout());
+        const channel_geometry g = begin_with_bias(z, bias);
         B::bias_prelu_forward(g, z.data(), bias.value.data(), alpha_.value.data(), output_.data());
+        return output_;
+    }
+    // The same plus `skip` (z's shape, nchw) in the same pass: the residual unit's sum.
+    const tensor<B>& forward_with_bias(const tensor<B>& z, parameter<B>& bias,
+                                       const tensor<B>& skip) requires ResidualEpilogue<B> {
+        expect_shape(z.shape(), skip.shape(), "prelu: skip term");
+        const channel_geometry g = begin_with_bias(z, bias);
+        B::bias_prelu_residual_forward(g, z.data(), bias.value.data(), alpha_.value.data(), skip.data(),
+                                       output_.data());
         return output_;
     }
     const tensor<B>& backward(const tensor<B>& dy) {
@@ -68,6 +73,15 @@ public:
     void initialize(rng&) { alpha_.value.fill(initial_slope_); }
 
 private:
+    // Checks the bias, remembers the forward for backward and sizes the output.
+    channel_geometry begin_with_bias(const tensor<B>& z, parameter<B>& bias) {
+        const channel_geometry g = geometry(z);
+        expect_bias_for(bias, g.channels, "prelu");
+        input_ = &z;
+        bias_ = &bias;
+        output_.resize(z.shape(), z.layout());
+        return g;
+    }
     channel_geometry geometry(const shape& in) const {
         if (in.c != alpha_.value.shape().n)
             throw shape_error("prelu: input " + in.str() + " has " + std::to_string(in.c) +

@@ -47,5 +47,6 @@ static_assert(BiasActivationEpilogues<cuda>);
 static_assert(BatchedSgd<cuda>);
 static_assert(CapturedGraphs<cuda>);
 static_assert(JointConvolutionBackward<cuda>);
+static_assert(ResidualEpilogue<cuda>);
 
 } // namespace jhr

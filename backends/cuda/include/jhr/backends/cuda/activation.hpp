@@ -6,6 +6,7 @@
 // write partial sums, which a second kernel adds per channel in a fixed order (results repeat).
 // bias_prelu_* and bias_relu_* add a convolution's bias first (core/backend.hpp,
 // BiasActivationEpilogues); dbias is reduced like dalpha, in the same pass.
+// bias_prelu_residual_forward adds the skip term in the same pass (ResidualEpilogue).
 #pragma once
 
 #include "jhr/core/geometry.hpp"
@@ -25,6 +26,8 @@ struct cuda_activation {
     static void bias_prelu_backward(const channel_geometry& g, const float* z, const float* bias,
                                     const float* alpha, const float* dy, float* dx, float* dbias,
                                     float* dalpha);
+    static void bias_prelu_residual_forward(const channel_geometry& g, const float* z, const float* bias,
+                                            const float* alpha, const float* skip, float* y);
     static void bias_relu_forward(const channel_geometry& g, const float* z, const float* bias, float* y);
     static void bias_relu_backward(const channel_geometry& g, const float* z, const float* bias,
                                    const float* dy, float* dx, float* dbias);

@@ -45,6 +45,11 @@ struct host_activation {
                                     float* dalpha) {
         activate_backward("bias_prelu_backward", g, z, bias, alpha, dy, dx, dbias, dalpha);
     }
+    static void bias_prelu_residual_forward(const channel_geometry& g, const float* z, const float* bias,
+                                            const float* alpha, const float* skip, float* y) {
+        activate("bias_prelu_residual_forward", g, z, bias, alpha, y);
+        for (std::size_t i = 0; i < g.size(); ++i) y[i] += skip[i];
+    }
     static void bias_relu_forward(const channel_geometry& g, const float* z, const float* bias, float* y) {
         activate("bias_relu_forward", g, z, bias, nullptr, y);
     }
