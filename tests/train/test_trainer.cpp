@@ -197,9 +197,10 @@ TEST_CASE_TEMPLATE("trainer: the graph option needs a backend that captures grap
 }
 
 #if defined(JHR_HAVE_CUDA)
-// Deterministic convolutions, so that the two runs may be compared bit for bit on a GPU too.
+// Deterministic convolutions, so that the two runs may be compared bit for bit on a GPU too; at fp32
+// and at bf16, whose convolutions also capture their conversions and scratch copies.
 TEST_CASE("trainer: steps replayed from a CUDA graph equal steps run as they are, across schedule "
-          "steps<jhr::cuda>" *
+          "steps, at fp32 and bf16<jhr::cuda>" *
           doctest::skip(!jhr::cuda::available())) {
     using B = jhr::cuda;
     const bool was_deterministic = B::deterministic();
@@ -216,16 +217,20 @@ TEST_CASE("trainer: steps replayed from a CUDA graph equal steps run as they are
         const auto report = t.run(loader, 4, prepare);
         return std::pair(report, jhr::collect_weights<B>(net));
     };
-    const auto [eager, eager_weights] = run(false);
-    const auto [replayed, replayed_weights] = run(true);
-    B::set_deterministic(was_deterministic);
-    CHECK(eager.replayed_iterations == 0);
-    CHECK(replayed.replayed_iterations == 4); // iterations 0, 3 and 5 (a new factor each) run as they are
-    CHECK(replayed.losses == eager.losses);
-    REQUIRE(replayed_weights.size() == eager_weights.size());
-    for (std::size_t k = 0; k < eager_weights.size(); ++k) {
-        CAPTURE(eager_weights[k].name);
-        CHECK(replayed_weights[k].values == eager_weights[k].values);
+    for (const jhr::precision p : {jhr::precision::fp32, jhr::precision::bf16}) {
+        CAPTURE(jhr::name(p));
+        const jhr::precision_scope<B> at(p);
+        const auto [eager, eager_weights] = run(false);
+        const auto [replayed, replayed_weights] = run(true);
+        CHECK(eager.replayed_iterations == 0);
+        CHECK(replayed.replayed_iterations == 4); // iterations 0, 3 and 5 (a new factor each) run as they are
+        CHECK(replayed.losses == eager.losses);
+        REQUIRE(replayed_weights.size() == eager_weights.size());
+        for (std::size_t k = 0; k < eager_weights.size(); ++k) {
+            CAPTURE(eager_weights[k].name);
+            CHECK(replayed_weights[k].values == eager_weights[k].values);
+        }
     }
+    B::set_deterministic(was_deterministic);
 }
 #endif
