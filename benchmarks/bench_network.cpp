@@ -98,30 +98,18 @@ BENCHMARK(inference<jhr::onednn>)
     ->UseRealTime();
 #endif
 #if defined(JHR_HAVE_CUDA)
-BENCHMARK(train_step<jhr::cuda>)
-    ->ArgNames({"batch", "precision"})
-    ->ArgsProduct({{16, 128},
-                   {int(jhr::precision::fp32), int(jhr::precision::tf32), int(jhr::precision::bf16)}})
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(inference<jhr::cuda>)
-    ->ArgNames({"batch", "precision"})
-    ->ArgsProduct({{16, 128},
-                   {int(jhr::precision::fp32), int(jhr::precision::tf32), int(jhr::precision::bf16)}})
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK_TEMPLATE(train_step, jhr::cuda, true)
-    ->ArgNames({"batch", "precision"})
-    ->ArgsProduct({{16, 128},
-                   {int(jhr::precision::fp32), int(jhr::precision::tf32), int(jhr::precision::bf16)}})
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK_TEMPLATE(inference, jhr::cuda, true)
-    ->ArgNames({"batch", "precision"})
-    ->ArgsProduct({{16, 128},
-                   {int(jhr::precision::fp32), int(jhr::precision::tf32), int(jhr::precision::bf16)}})
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
+// Batch 16 and the paper's 128, at each of the three precisions.
+static void cuda_rows(benchmark::internal::Benchmark* rows) {
+    rows->ArgNames({"batch", "precision"})
+        ->ArgsProduct(
+            {{16, 128}, {int(jhr::precision::fp32), int(jhr::precision::tf32), int(jhr::precision::bf16)}})
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
+}
+BENCHMARK(train_step<jhr::cuda>)->Apply(cuda_rows);
+BENCHMARK(inference<jhr::cuda>)->Apply(cuda_rows);
+BENCHMARK_TEMPLATE(train_step, jhr::cuda, true)->Apply(cuda_rows);
+BENCHMARK_TEMPLATE(inference, jhr::cuda, true)->Apply(cuda_rows);
 #endif
 
 BENCHMARK_MAIN();

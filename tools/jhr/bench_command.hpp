@@ -98,15 +98,11 @@ public:
 
 private:
     template <class Work>
-    void run_or_replay(typename graph_slot<B>::type& graph, Work work) {
-        if constexpr (CapturedGraphs<B>)
-            if (graph_) {
-                if (graph) return graph->replay();
-                work();
-                graph = B::graph::capture(work);
-                return;
-            }
-        work();
+    void run_or_replay(replayed_work<B>& graph, Work work) {
+        if (graph_)
+            graph.run(work);
+        else
+            work();
     }
 
     static joint_model_options model_options(const joint_benchmark_options& o) {
@@ -136,7 +132,7 @@ private:
     tensor<B> input_, target_;
     label_tensor<B> labels_;
     const tensor<B>* features_ = nullptr; // the last inference's output
-    [[no_unique_address]] typename graph_slot<B>::type train_graph_, infer_graph_;
+    replayed_work<B> train_graph_, infer_graph_;
 };
 
 struct bench_options {

@@ -76,11 +76,12 @@ disposition dispose(cudaStream_t stream) {
 }
 
 // Records `work` when `stream` is captured (cudaSuccess) or refuses it as dispose() does; empty when
-// it is to run now.
-std::optional<cudaError_t> record_or_refuse(cudaStream_t stream, const std::function<void()>& work) {
+// it is to run now (work is then not copied).
+template <class Work>
+std::optional<cudaError_t> record_or_refuse(cudaStream_t stream, const Work& work) {
     switch (dispose(stream)) {
     case disposition::record:
-        capturing.graph->work.push_back(work);
+        capturing.graph->work.emplace_back(work);
         return cudaSuccess;
     case disposition::refuse:
         return cudaErrorStreamCaptureImplicit;
@@ -563,8 +564,8 @@ void launch(cudaStream_t stream_handle, dim3 grid, dim3 block, std::function<voi
         fail(cudaErrorInvalidConfiguration);
         return;
     }
-    if (!record_or_refuse(stream_handle, [grid, block, body] { launch(grid, block, body); }))
-        launch(grid, block, body);
+    const auto run_grid = [grid, block, body = std::move(body)] { launch(grid, block, body); };
+    if (!record_or_refuse(stream_handle, run_grid)) run_grid();
 }
 
 void enqueue(cudaStream_t stream_handle, std::function<void()> work) {

@@ -9,6 +9,7 @@
 
 #include "runtime.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -30,9 +31,12 @@ inline cudaStream_t stream() noexcept {
     return c ? c->stream : nullptr;
 }
 
-// Keeps `resource` alive as long as the graph this thread captures (nothing outside a capture).
+// Keeps `resource` alive as long as the graph this thread captures (nothing outside a capture; once
+// per capture).
 inline void keep_for_graph(std::shared_ptr<void> resource) {
-    if (capture_state* c = capture()) c->kept.push_back(std::move(resource));
+    if (capture_state* c = capture();
+        c && std::find(c->kept.begin(), c->kept.end(), resource) == c->kept.end())
+        c->kept.push_back(std::move(resource));
 }
 
 // call() with the thread's capture interaction relaxed: for the allocations a capture needs

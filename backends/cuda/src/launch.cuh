@@ -9,9 +9,8 @@
 // totals_kernel, launched with one block per group, adds each group's `count` partial sums the
 // same way (reduce_to_host's second pass; PReLU's dalpha and dbias per channel, in one launch).
 // JHR_CUDA_LAUNCH(kernel, grid, block, args...) launches kernel<<<grid, block>>>(args...) on the
-// thread's stream (capture.hpp), counts it
-// (device_calls.hpp) and checks the launch; under JHR_CUDA_HOST_EXECUTION it runs the grid on the
-// host (host/runtime.hpp).
+// thread's stream (capture.hpp), counts it (device_calls.hpp) and checks the launch; under
+// JHR_CUDA_HOST_EXECUTION it runs the grid on the host (host/runtime.hpp).
 #pragma once
 
 #include "jhr/backends/cuda/memory.hpp"
@@ -30,11 +29,11 @@
 #define JHR_CUDA_LAUNCH(kernel, grid, block, ...)                                                            \
     do {                                                                                                     \
         ::jhr::backends::cuda_detail::count_device_call();                                                   \
-        ::jhr::backends::cuda_host::launch(                                                                  \
-            ::jhr::backends::cuda_detail::stream(), grid, block,                                             \
-            [jhr_arguments = std::make_tuple(__VA_ARGS__)] {                                                 \
-                std::apply([](const auto&... a) { kernel(a...); }, jhr_arguments);                           \
-            });                                                                                              \
+        ::jhr::backends::cuda_host::launch(::jhr::backends::cuda_detail::stream(), grid, block,              \
+                                           [jhr_arguments = std::make_tuple(__VA_ARGS__)] {                  \
+                                               std::apply([](const auto&... a) { kernel(a...); },            \
+                                                          jhr_arguments);                                    \
+                                           });                                                               \
         JHR_CUDA_CHECK_LAUNCH(kernel);                                                                       \
     } while (false)
 #else

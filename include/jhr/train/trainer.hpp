@@ -15,6 +15,7 @@
 #include "jhr/optim/schedule.hpp"
 #include "jhr/train/checkpointing.hpp"
 #include "jhr/train/progress.hpp"
+#include "jhr/train/replayed_work.hpp"
 
 #include <algorithm>
 #include <array>
@@ -25,23 +26,12 @@
 #include <iostream>
 #include <map>
 #include <optional>
-#include <variant>
 
 namespace jhr {
 
 class training_diverged : public error {
 public:
     using error::error;
-};
-
-// Where a trainer keeps its captured step: a graph of a CapturedGraphs backend, else nothing.
-template <class B>
-struct graph_slot {
-    using type = std::monostate;
-};
-template <CapturedGraphs B>
-struct graph_slot<B> {
-    using type = std::optional<typename B::graph>;
 };
 
 struct trainer_options {
@@ -236,20 +226,15 @@ private:
             opt_.step(factor);
             net_.after_step(t);
         };
-        if constexpr (CapturedGraphs<B>)
-            if (options_.graph) {
-                if (graph_ && graph_factor_ == factor) {
-                    graph_->replay();
-                    return true;
-                }
-                enqueue();
-                graph_.reset(); // its memory back before the next capture
-                graph_ = B::graph::capture(enqueue);
-                graph_factor_ = factor;
-                return false;
-            }
-        enqueue();
-        return false;
+        if (!options_.graph) {
+            enqueue();
+            return false;
+        }
+        if (factor != graph_factor_) {
+            graph_.reset(); // its memory back before the next capture
+            graph_factor_ = factor;
+        }
+        return graph_.run(enqueue);
     }
 
     // Throws training_diverged "training diverged at iteration N: <what>", naming the kept checkpoint.
@@ -290,8 +275,8 @@ private:
     sgd<B> opt_;
     step_schedule schedule_;
     std::int64_t iteration_ = 0;
-    [[no_unique_address]] typename graph_slot<B>::type graph_; // the captured step (options.graph)
-    double graph_factor_ = 0;                                  // the schedule factor graph_ steps with
+    replayed_work<B> graph_;  // the captured step (options.graph)
+    double graph_factor_ = 0; // the schedule factor graph_ steps with (none is 0)
     tensor<B> input_, target_;
     label_tensor<B> labels_;
 };
