@@ -206,3 +206,13 @@ JHR_TYPED_TEST("cascade: losses() are the heads' values of the last step", B) {
     CHECK(net.total_loss() == doctest::Approx(losses[0] + losses[1]));
     CHECK(losses != decltype(losses){});
 }
+
+JHR_TYPED_TEST("cascade: check() asks every head about the targets", B) {
+    auto net = make_denoise_then_classify<B>(4);
+    const jhr::tensor<B> image(jhr::shape{2, 1, 8, 8}, 0.0f);
+    const jhr::label_tensor<B> good(std::vector<std::int32_t>{3, 0}), bad(std::vector<std::int32_t>{0, 4});
+    net.check({&image, &good});
+    CHECK_THROWS_WITH_AS(net.check({&image, &bad}), doctest::Contains("softmax_head: label 4"),
+                         jhr::shape_error);
+    CHECK_THROWS_WITH_AS(net.check({nullptr, &good}), doctest::Contains("pixel_head"), jhr::error);
+}

@@ -53,3 +53,20 @@ JHR_TYPED_TEST("softmax_head and center_head: a batch without labels is an error
     CHECK_THROWS_WITH_AS(center.evaluate(x, no_labels, 1.0f), doctest::Contains("center_head"), jhr::error);
     CHECK_THROWS_WITH_AS(center.after_step(x, no_labels), doctest::Contains("center_head"), jhr::error);
 }
+
+JHR_TYPED_TEST("heads: check() refuses labels outside [0, classes) and missing targets, naming the head", B) {
+    const jhr::tensor<B> image(jhr::shape{2, 1, 2, 2}, 0.0f);
+    const jhr::label_tensor<B> good(std::vector<std::int32_t>{0, 2}), bad(std::vector<std::int32_t>{1, 3});
+    jhr::softmax_head<B> softmax(2, 3);
+    jhr::center_head<B> center(2, 3, 0.5f);
+    jhr::pixel_head<B> pixel;
+    softmax.check({&image, &good});
+    center.check({&image, &good});
+    pixel.check({&image, &good});
+    const jhr::targets<B> t{&image, &bad};
+    CHECK_THROWS_WITH_AS(softmax.check(t), "softmax_head: label 3 of sample 1 is outside [0, 3)",
+                         jhr::shape_error);
+    CHECK_THROWS_WITH_AS(center.check(t), "center_head: label 3 of sample 1 is outside [0, 3)",
+                         jhr::shape_error);
+    CHECK_THROWS_WITH_AS(pixel.check({nullptr, &good}), doctest::Contains("pixel_head"), jhr::error);
+}

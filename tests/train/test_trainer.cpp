@@ -3,8 +3,10 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <chrono>
 #include <limits>
+#include <memory>
 #include <thread>
 
 namespace {
@@ -232,5 +234,34 @@ TEST_CASE("trainer: steps replayed from a CUDA graph equal steps run as they are
         }
     }
     B::set_deterministic(was_deterministic);
+}
+
+namespace {
+// tiny_faces(4, 4) whose sample `bad` has label 9: outside a 4-class model.
+struct relabelled_faces {
+    jhr::data::synthetic_source faces = jhr::testing::tiny_faces(4, 4);
+    std::size_t bad = 0;
+    std::size_t size() const { return faces.size(); }
+    jhr::data::face_sample load(std::size_t i) const {
+        jhr::data::face_sample s = faces.load(i);
+        if (i == bad) s.label = 9;
+        return s;
+    }
+};
+} // namespace
+
+TEST_CASE("trainer: a replayed step's labels are checked too: one out of range is an error<jhr::cuda>" *
+          doctest::skip(!jhr::cuda::available())) {
+    using B = jhr::cuda;
+    auto net = jhr::make_joint_model<B>(jhr::testing::tiny_joint_options(4));
+    jhr::data::batch_loader loader(relabelled_faces{.bad = 0}, jhr::testing::tiny_loader_options(4));
+    auto o = tiny_options<B>(4);
+    o.graph = true;
+    jhr::trainer<B, decltype(net)> t(net, o);
+    t.start();
+    jhr::input_preparer<B> prepare(jhr::setting::joint, 1);
+    CHECK_THROWS_WITH_AS(t.run(loader, 4, prepare), doctest::Contains("label 9 of sample"), jhr::shape_error);
+    // Iteration 0 runs as is and is captured, later ones replay: the bad batch was a replay's.
+    CHECK(t.iteration() >= 1);
 }
 #endif

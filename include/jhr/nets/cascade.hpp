@@ -75,6 +75,10 @@ public:
         evaluate(x, t);
         run_backward<stage_count - 1>(nullptr);
     }
+    // Throws unless every head that can check targets finds t suits it (host only, nothing enqueued).
+    void check(const targets<B>& t) const {
+        std::apply([&](const auto&... h) { (check_head(h.head, t), ...); }, heads_);
+    }
     // Algorithm 1 steps 11-12: heads update their state from the last forward pass.
     void after_step(const targets<B>& t) {
         std::apply([&](auto&... h) { (h.head.after_step(*outputs_[h.stage], t), ...); }, heads_);
@@ -146,6 +150,10 @@ public:
     }
 
 private:
+    template <class Head>
+    static void check_head(const Head& head, const targets<B>& t) {
+        if constexpr (requires { head.check(t); }) head.check(t);
+    }
     template <std::size_t I>
     void run_forward(const tensor<B>& x) {
         outputs_[I] = &std::get<I>(stages_).forward(x);

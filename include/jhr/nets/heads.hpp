@@ -5,7 +5,9 @@
 //   value()                     -> that loss, read back (waits for the backend),
 //   for_each_parameter(visit)   -> trainable parameters the head owns (the softmax classifier),
 //   for_each_state(visit)       -> named non-trainable state to checkpoint (the centers),
-//   after_step(x, targets)      -> updates after the optimizer step (the center update, eq. 13-14).
+//   after_step(x, targets)      -> updates after the optimizer step (the center update, eq. 13-14),
+//   check(targets)              -> throws unless the targets suit the head, on the host alone (optional:
+//                                  evaluate() checks too, but a replayed CUDA graph runs no host code).
 // The center loss head and the softmax head are independent: any classifier can use either.
 #pragma once
 
@@ -58,8 +60,11 @@ class pixel_head {
 public:
     explicit pixel_head(jhr::reduction r = reduction::mean) : loss_(r) {}
     void evaluate(const tensor<B>& x, const targets<B>& t, float weight) {
-        if (!t.image) throw error("pixel_head: the batch has no target image");
+        check(t);
         loss_.evaluate(x, *t.image, weight);
+    }
+    void check(const targets<B>& t) const {
+        if (!t.image) throw error("pixel_head: the batch has no target image");
     }
     double value() const { return loss_.value(); }
     const tensor<B>& gradient() const { return loss_.gradient(); }
@@ -84,6 +89,11 @@ public:
         const label_tensor<B>& labels = labels_of(t, "softmax_head");
         loss_.evaluate(classifier_.forward(x), labels, weight);
         gradient_ = &classifier_.backward(loss_.gradient());
+    }
+    // Labels in [0, classes).
+    void check(const targets<B>& t) const {
+        const label_tensor<B>& labels = labels_of(t, "softmax_head");
+        expect_labels(labels.host(), int(labels.size()), classifier_.out_features(), "softmax_head");
     }
     double value() const { return loss_.value(); }
     const tensor<B>& gradient() const { return *gradient_; }
@@ -112,6 +122,11 @@ public:
         : loss_(classes, features, gamma, r) {}
     void evaluate(const tensor<B>& x, const targets<B>& t, float weight) {
         loss_.evaluate(x, labels_of(t, "center_head"), weight);
+    }
+    // Labels in [0, classes).
+    void check(const targets<B>& t) const {
+        const label_tensor<B>& labels = labels_of(t, "center_head");
+        expect_labels(labels.host(), int(labels.size()), loss_.classes(), "center_head");
     }
     double value() const { return loss_.value(); }
     const tensor<B>& gradient() const { return loss_.gradient(); }

@@ -2,13 +2,13 @@
 // parameters with per-stage learning rates, the step schedule, the heads' after-step updates
 // (the center update), checkpoints and exact resume.
 //
-// Per iteration: enqueue forward/backward through the cascade, the SGD step with lr = stage rate *
-// schedule factor and after_step (or, with options.graph, replay their capture); fetch and prepare the next
-// batch (input, target, labels) while the backend runs them; then read the losses, check every one is finite
-// (else throw training_diverged: that iteration's SGD step is already applied in memory, the last checkpoint
-// on disk is left as it was), log and checkpoint. Batches come from a deterministic loader (full
-// batches only), so iteration i always sees the same faces: a resumed run repeats an uninterrupted
-// one exactly on a deterministic backend.
+// Per iteration: check the batch's targets on the host (cascade::check), enqueue forward/backward through the
+// cascade, the SGD step with lr = stage rate * schedule factor and after_step (or, with options.graph, replay
+// their capture); fetch and prepare the next batch (input, target, labels) while the backend runs them; then
+// read the losses, check every one is finite (else throw training_diverged: that iteration's SGD step is
+// already applied in memory, the last checkpoint on disk is left as it was), log and checkpoint. Batches come
+// from a deterministic loader (full batches only), so iteration i always sees the same faces: a resumed run
+// repeats an uninterrupted one exactly on a deterministic backend.
 #pragma once
 
 #include "jhr/data/loader.hpp"
@@ -221,6 +221,7 @@ private:
     // first step at this schedule factor (run as is first: a convolution's first call chooses its
     // algorithms, which a capture cannot). Returns whether it replayed.
     bool step(const targets<B>& t, double factor) {
+        net_.check(t); // a replay runs none of the heads' host checks
         auto enqueue = [&] {
             net_.train_step(input_, t);
             opt_.step(factor);
