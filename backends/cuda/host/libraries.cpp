@@ -1,15 +1,19 @@
 // Stand-ins for cuDNN and cuBLAS when the whole CUDA backend is built for host execution
 // (JHR_WITH_CUDA=HOST): the convolutions of jhr/backends/cuda/convolution.hpp and the GEMM of
-// dense.hpp are the reference backend's, on the host memory that is device memory there, in fp32;
-// at bf16 the convolutions round what cuDNN would read and write to bfloat16 with the backend's own
-// conversion kernels. They let the typed suites and the jhr command line run the backend's own code
-// on machines without a GPU; they test nothing of cuDNN or cuBLAS. Each counts the cuDNN and cuBLAS
-// calls the GPU code makes at fp32 and tf32 (device_calls.hpp). They run on the thread's stream, so a
-// graph capture records them (capture.hpp).
+// dense.hpp are the reference backend's, on the host memory that is device memory there, in fp32
+// (nhwc tensors converted to and from nchw around them); at bf16 the convolutions round what cuDNN
+// would read and write to bfloat16 with the backend's own conversion kernels. They let the typed
+// suites and the jhr command line run the backend's own code on machines without a GPU; they test
+// nothing of cuDNN or cuBLAS. Each counts the cuDNN and cuBLAS calls the GPU code makes at fp32 and
+// tf32, and the layout conversions it launches around them (device_calls.hpp). They run on the thread's
+// stream, so a graph capture records them (capture.hpp).
 #include "jhr/backends/cuda/convolution.hpp"
 #include "jhr/backends/cuda/dense.hpp"
 #include "jhr/backends/cuda/precision.hpp"
 #include "jhr/backends/reference.hpp"
+
+#include <algorithm>
+#include <vector>
 
 #include "../src/bfloat16.hpp"
 #include "../src/capture.hpp"
@@ -48,42 +52,106 @@ cuda_buffer<float> rounded(std::size_t n, const float* x) {
     return out;
 }
 
+// The same geometry on nchw tensors, as the reference takes them.
+conv2d_geometry plain(conv2d_geometry g) {
+    g.src_layout = g.dst_layout = jhr::layout::nchw;
+    return g;
+}
+
+// Whether layouts a and b of an [n, c, h, w] tensor put the elements in the same places.
+bool same_memory(const shape& s, jhr::layout a, jhr::layout b) {
+    return a == b || s.c == 1 || s.h * s.w == 1;
+}
+
+// y = x (of shape s) stored in layout `to` instead of `from` (nchw or nhwc), on the host.
+void host_relayout(const shape& s, jhr::layout from, const float* x, jhr::layout to, float* y) {
+    if (same_memory(s, from, to)) return void(std::copy(x, x + s.size(), y));
+    const std::size_t c = std::size_t(s.c), hw = std::size_t(s.h) * std::size_t(s.w);
+    for (std::size_t n = 0; n < std::size_t(s.n); ++n)
+        for (std::size_t k = 0; k < c; ++k)
+            for (std::size_t p = 0; p < hw; ++p) {
+                const std::size_t nchw = (n * c + k) * hw + p, nhwc = (n * hw + p) * c + k;
+                if (from == jhr::layout::nchw)
+                    y[nhwc] = x[nchw];
+                else
+                    y[nchw] = x[nhwc];
+            }
+}
+
+// x (of shape s, in layout l) in nchw: x itself, or its copy in scratch.
+const float* as_nchw(const shape& s, jhr::layout l, const float* x, std::vector<float>& scratch) {
+    if (same_memory(s, l, jhr::layout::nchw)) return x;
+    scratch.resize(s.size());
+    host_relayout(s, l, x, jhr::layout::nchw, scratch.data());
+    return scratch.data();
+}
+
+// The conversions the GPU code launches around an fp32 or tf32 convolution in g's layout (cuDNN
+// works in g.dst_layout, with krsc filters for nhwc): x or dx when its layout differs, the filter
+// (or its gradient) when krsc differs from kcrs.
+int conversions(const conv2d_geometry& g, bool touches_input) {
+    const int filter = same_memory(g.weight(), jhr::layout::nchw, g.dst_layout) ? 0 : 1;
+    const int input = touches_input && !same_memory(g.input(), g.src_layout, g.dst_layout) ? 1 : 0;
+    return filter + input;
+}
+
+// The calls of a bias gradient: cuDNN's one for nchw, the backend's two kernels for nhwc.
+int bias_gradient_calls(const conv2d_geometry& g) {
+    return same_memory(g.output(), g.dst_layout, jhr::layout::nchw) ? 1 : 2;
+}
+
 } // namespace
 
 void cuda_convolution::conv2d_forward(const conv2d_geometry& g, const float* x, const float* w,
                                       const float* b, float* y) {
-    if (g.output().size() > 0) count(b ? 2 : 1);
+    if (g.output().size() > 0) count((b ? 2 : 1) + (at_bf16() ? 0 : conversions(g, true)));
     on_stream([g, x, w, b, y, bf16 = at_bf16()] {
-        if (!bf16) return jhr::reference::conv2d_forward(g, x, w, b, y);
-        jhr::reference::conv2d_forward(g, rounded(g.input().size(), x).data(),
-                                       rounded(g.weight().size(), w).data(), nullptr, y);
-        round_trip(g.output().size(), y, y);
-        if (!b) return;
-        const std::size_t plane = std::size_t(g.out_height()) * std::size_t(g.out_width());
-        for (std::size_t i = 0; i < g.output().size(); ++i)
-            y[i] += b[i / plane % std::size_t(g.out_channels)];
+        std::vector<float> x_scratch, y_nchw(g.output().size());
+        const float* x_nchw = as_nchw(g.input(), g.src_layout, x, x_scratch);
+        if (!bf16) {
+            jhr::reference::conv2d_forward(plain(g), x_nchw, w, b, y_nchw.data());
+        } else {
+            jhr::reference::conv2d_forward(plain(g), rounded(g.input().size(), x_nchw).data(),
+                                           rounded(g.weight().size(), w).data(), nullptr, y_nchw.data());
+            round_trip(g.output().size(), y_nchw.data(), y_nchw.data());
+            const std::size_t plane = std::size_t(g.out_height()) * std::size_t(g.out_width());
+            if (b)
+                for (std::size_t i = 0; i < g.output().size(); ++i)
+                    y_nchw[i] += b[i / plane % std::size_t(g.out_channels)];
+        }
+        host_relayout(g.output(), jhr::layout::nchw, y_nchw.data(), g.dst_layout, y);
     });
 }
 
 void cuda_convolution::conv2d_backward_data(const conv2d_geometry& g, const float* w, const float* dy,
                                             float* dx) {
-    if (g.input().size() > 0) count(1);
+    if (g.input().size() > 0) count(1 + (at_bf16() ? 0 : conversions(g, true)));
     on_stream([g, w, dy, dx, bf16 = at_bf16()] {
-        if (!bf16) return jhr::reference::conv2d_backward_data(g, w, dy, dx);
-        jhr::reference::conv2d_backward_data(g, rounded(g.weight().size(), w).data(),
-                                             rounded(g.output().size(), dy).data(), dx);
-        round_trip(g.input().size(), dx, dx);
+        std::vector<float> dy_scratch, dx_nchw(g.input().size());
+        const float* dy_nchw = as_nchw(g.output(), g.dst_layout, dy, dy_scratch);
+        if (!bf16) {
+            jhr::reference::conv2d_backward_data(plain(g), w, dy_nchw, dx_nchw.data());
+        } else {
+            jhr::reference::conv2d_backward_data(plain(g), rounded(g.weight().size(), w).data(),
+                                                 rounded(g.output().size(), dy_nchw).data(), dx_nchw.data());
+            round_trip(g.input().size(), dx_nchw.data(), dx_nchw.data());
+        }
+        host_relayout(g.input(), jhr::layout::nchw, dx_nchw.data(), g.src_layout, dx);
     });
 }
 
 // At bf16 the bias gradient, like cuDNN's, sums the fp32 output gradient.
 void cuda_convolution::conv2d_backward_weights(const conv2d_geometry& g, const float* x, const float* dy,
                                                float* dw, float* db) {
-    if (g.weight().size() > 0 && g.output().size() > 0) count(db ? 2 : 1);
+    if (g.weight().size() > 0 && g.output().size() > 0)
+        count(1 + (db ? bias_gradient_calls(g) : 0) + (at_bf16() ? 0 : conversions(g, true)));
     on_stream([g, x, dy, dw, db, bf16 = at_bf16()] {
-        if (!bf16) return jhr::reference::conv2d_backward_weights(g, x, dy, dw, db);
-        jhr::reference::conv2d_backward_weights(g, rounded(g.input().size(), x).data(),
-                                                rounded(g.output().size(), dy).data(), dw, nullptr);
+        std::vector<float> x_scratch, dy_scratch;
+        const float* x_nchw = as_nchw(g.input(), g.src_layout, x, x_scratch);
+        const float* dy_nchw = as_nchw(g.output(), g.dst_layout, dy, dy_scratch);
+        if (!bf16) return jhr::reference::conv2d_backward_weights(plain(g), x_nchw, dy_nchw, dw, db);
+        jhr::reference::conv2d_backward_weights(plain(g), rounded(g.input().size(), x_nchw).data(),
+                                                rounded(g.output().size(), dy_nchw).data(), dw, nullptr);
         round_trip(g.weight().size(), dw, dw);
         if (!db) return;
         const std::size_t plane = std::size_t(g.out_height()) * std::size_t(g.out_width());
@@ -91,7 +159,7 @@ void cuda_convolution::conv2d_backward_weights(const conv2d_geometry& g, const f
             double sum = 0.0;
             for (int n = 0; n < g.batch; ++n) {
                 const float* row =
-                    dy + (std::size_t(n) * std::size_t(g.out_channels) + std::size_t(c)) * plane;
+                    dy_nchw + (std::size_t(n) * std::size_t(g.out_channels) + std::size_t(c)) * plane;
                 for (std::size_t i = 0; i < plane; ++i) sum += row[i];
             }
             db[c] = float(sum);

@@ -1,5 +1,5 @@
-// The bfloat16 conversion kernels of bfloat16.hpp: batched transposes through shared-memory tiles,
-// so that both the reads of x and the writes of y are coalesced.
+// The conversion kernels of bfloat16.hpp (bfloat16 and the fp32 transpose): batched transposes
+// through shared-memory tiles, so that both the reads of x and the writes of y are coalesced.
 #include "bfloat16.hpp"
 #include "launch.cuh"
 
@@ -56,6 +56,16 @@ void transpose(std::size_t batch, std::size_t rows, std::size_t cols, const From
     JHR_CUDA_LAUNCH(transpose_kernel, grid, dim3(tile, tile_rows), batch, rows, cols, x, y, convert);
 }
 
+struct copying {
+    __device__ float operator()(float value, std::size_t) const { return value; }
+};
+
+struct copy_op {
+    const float* x;
+    float* y;
+    __device__ void operator()(std::size_t i) const { y[i] = x[i]; }
+};
+
 struct round_op {
     const float* x;
     bfloat16_bits* y;
@@ -87,6 +97,14 @@ void widen_from_bfloat16(std::size_t batch, std::size_t rows, std::size_t cols, 
         for_each(batch * cols, widen_op{x, bias, cols, y});
     else
         transpose(batch, rows, cols, x, y, widening{bias});
+}
+
+// A single row or column is its own transpose: a plain copy.
+void transpose_floats(std::size_t batch, std::size_t rows, std::size_t cols, const float* x, float* y) {
+    if (rows == 1 || cols == 1)
+        for_each(batch * rows * cols, copy_op{x, y});
+    else
+        transpose(batch, rows, cols, x, y, copying{});
 }
 
 } // namespace jhr::backends::cuda_detail

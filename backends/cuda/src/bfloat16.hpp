@@ -61,6 +61,9 @@ void round_to_bfloat16(std::size_t batch, std::size_t rows, std::size_t cols, co
 void widen_from_bfloat16(std::size_t batch, std::size_t rows, std::size_t cols, const bfloat16_bits* x,
                          const float* bias, float* y);
 
+// y[b][c][r] = x[b][r][c] (fp32 to fp32): nchw <-> nhwc for the layouts (cuda/layout.hpp).
+void transpose_floats(std::size_t batch, std::size_t rows, std::size_t cols, const float* x, float* y);
+
 // round_to_bfloat16 of x into a new buffer.
 inline cuda_buffer<bfloat16_bits> bfloat16_copy(std::size_t batch, std::size_t rows, std::size_t cols,
                                                 const float* x) {

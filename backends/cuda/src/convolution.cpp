@@ -2,8 +2,11 @@
 #include "jhr/backends/cuda/convolution.hpp"
 #include "jhr/backends/cuda/precision.hpp"
 
+#include "jhr/backends/cuda/dense.hpp"
+
 #include "bfloat16.hpp"
 #include "capture.hpp"
+#include "channels.hpp"
 #include "context.hpp"
 #include "device_calls.hpp"
 #include "library_check.hpp"
@@ -24,19 +27,22 @@ using cuda_detail::this_thread;
 constexpr std::size_t search_workspace_limit = std::size_t(256) << 20;
 constexpr float one = 1.0f, zero = 0.0f;
 
+// cuDNN reads and writes one layout per convolution, its output's (g.dst_layout): an input in
+// the other layout is converted first, an input gradient after.
 auto key(const conv2d_geometry& g, jhr::precision precision, bool deterministic) {
     return std::tuple(g.batch, g.in_channels, g.in_height, g.in_width, g.out_channels, g.kernel, g.stride,
-                      g.pad, precision, deterministic);
+                      g.pad, g.dst_layout, precision, deterministic);
 }
 using plan_key = decltype(key(conv2d_geometry{}, jhr::precision::fp32, false));
 
 // What cuDNN reads and writes at a precision: bfloat16 in nhwc (krsc filters, the layout of its
-// tensor-core kernels) at bf16, fp32 in nchw otherwise.
+// tensor-core kernels) at bf16, fp32 in the convolution's layout otherwise (krsc filters with nhwc).
 cudnnDataType_t data_type(jhr::precision precision) {
     return precision == jhr::precision::bf16 ? CUDNN_DATA_BFLOAT16 : CUDNN_DATA_FLOAT;
 }
-cudnnTensorFormat_t format(jhr::precision precision) {
-    return precision == jhr::precision::bf16 ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW;
+cudnnTensorFormat_t format(jhr::precision precision, jhr::layout l) {
+    return precision == jhr::precision::bf16 || l == jhr::layout::nhwc ? CUDNN_TENSOR_NHWC
+                                                                       : CUDNN_TENSOR_NCHW;
 }
 
 struct tensor_descriptor {
@@ -120,7 +126,7 @@ auto first_usable(const std::array<Perf, 16>& results, int count, bool determini
 
 // Descriptors of one geometry and precision and, once each direction has run, its chosen algorithm.
 // x, y and w describe what the convolution reads and writes (bfloat16 nhwc at bf16); y_fp32 and bias
-// the fp32 nchw output and bias the bias calls work on.
+// the fp32 nchw output and bias cuDNN's bias calls work on (nhwc outputs use the backend's kernels).
 struct plan {
     bool bfloat16, deterministic;
     tensor_descriptor x, y, y_fp32, bias;
@@ -132,10 +138,12 @@ struct plan {
 
     plan(const conv2d_geometry& g, jhr::precision precision, bool deterministic)
         : bfloat16(precision == jhr::precision::bf16), deterministic(deterministic),
-          x(g.batch, g.in_channels, g.in_height, g.in_width, data_type(precision), format(precision)),
-          y(g.batch, g.out_channels, g.out_height(), g.out_width(), data_type(precision), format(precision)),
+          x(g.batch, g.in_channels, g.in_height, g.in_width, data_type(precision),
+            format(precision, g.dst_layout)),
+          y(g.batch, g.out_channels, g.out_height(), g.out_width(), data_type(precision),
+            format(precision, g.dst_layout)),
           y_fp32(g.batch, g.out_channels, g.out_height(), g.out_width()), bias(1, g.out_channels, 1, 1),
-          w(g, data_type(precision), format(precision)), convolution(g, precision) {}
+          w(g, data_type(precision), format(precision, g.dst_layout)), convolution(g, precision) {}
 };
 
 void check(const conv2d_geometry& g) {
@@ -249,6 +257,7 @@ void backward_filter(plan& p, const conv2d_geometry& g, const void* x, const voi
 // nhwc (krsc).
 struct planes {
     std::size_t batch, channels, pixels;
+    std::size_t size() const { return batch * channels * pixels; }
 };
 planes input(const conv2d_geometry& g) {
     return {std::size_t(g.batch), std::size_t(g.in_channels),
@@ -263,63 +272,135 @@ planes weights(const conv2d_geometry& g) {
             std::size_t(g.kernel) * std::size_t(g.kernel)};
 }
 
-// a (its shape) as a bfloat16 nhwc (krsc) copy.
-cuda_buffer<bfloat16_bits> rounded(const float* a, planes shape) {
-    return cuda_detail::bfloat16_copy(shape.batch, shape.channels, shape.pixels, a);
+// Whether layouts a and b of s put the elements in the same places (one channel, or one pixel).
+bool same_memory(planes s, jhr::layout a, jhr::layout b) {
+    return a == b || s.channels == 1 || s.pixels == 1;
 }
 
-// Runs direction(p, g, a16, b16, out16) into a bfloat16 nhwc result, widened into the fp32 nchw out,
-// plus the per-channel bias when not null.
+// x (of shape s) stored in layout `from` copied into y in layout `to`.
+void convert(planes s, jhr::layout from, const float* x, jhr::layout to, float* y) {
+    if (same_memory(s, from, to))
+        cuda_detail::transpose_floats(1, 1, s.size(), x, y);
+    else if (from == jhr::layout::nchw)
+        cuda_detail::transpose_floats(s.batch, s.channels, s.pixels, x, y);
+    else
+        cuda_detail::transpose_floats(s.batch, s.pixels, s.channels, x, y);
+}
+
+// a (of shape s, in layout `from`) as cuDNN reads it in layout `to`: a itself, or its copy in scratch.
+const float* as_read(const float* a, planes s, jhr::layout from, jhr::layout to,
+                     cuda_buffer<float>& scratch) {
+    if (same_memory(s, from, to)) return a;
+    scratch = cuda_buffer<float>(s.size());
+    convert(s, from, a, to, scratch.data());
+    return scratch.data();
+}
+
+// Where cuDNN writes a result of shape s meant for `out` in layout `to` when it writes layout `from`:
+// out itself, or scratch (then finish() converts it into out).
+struct written {
+    planes s;
+    jhr::layout from, to;
+    float* out;
+    cuda_buffer<float> scratch{};
+    float* target() {
+        if (same_memory(s, from, to)) return out;
+        scratch = cuda_buffer<float>(s.size());
+        return scratch.data();
+    }
+    void finish() {
+        if (!same_memory(s, from, to)) convert(s, from, scratch.data(), to, out);
+    }
+};
+
+// a (of shape s, in layout l) as a bfloat16 nhwc (krsc) copy: element-wise from nhwc, transposed from
+// nchw (kcrs).
+cuda_buffer<bfloat16_bits> rounded(const float* a, planes s, jhr::layout l) {
+    if (same_memory(s, l, jhr::layout::nhwc)) return cuda_detail::bfloat16_copy(1, 1, s.size(), a);
+    return cuda_detail::bfloat16_copy(s.batch, s.channels, s.pixels, a);
+}
+
+// Runs direction(p, g, a16, b16, out16) into a bfloat16 nhwc result, widened into the fp32 out (of
+// shape out_shape, in layout out_layout), plus the per-channel bias when not null.
 template <class Direction>
 void on_bfloat16(Direction direction, plan& p, const conv2d_geometry& g, const bfloat16_bits* a16,
-                 const bfloat16_bits* b16, float* out, planes out_shape, const float* bias = nullptr) {
-    cuda_buffer<bfloat16_bits> out16(out_shape.batch * out_shape.channels * out_shape.pixels);
+                 const bfloat16_bits* b16, float* out, planes out_shape, jhr::layout out_layout,
+                 const float* bias = nullptr) {
+    cuda_buffer<bfloat16_bits> out16(out_shape.size());
     direction(p, g, a16, b16, out16.data());
-    cuda_detail::widen_from_bfloat16(out_shape.batch, out_shape.pixels, out_shape.channels, out16.data(),
-                                     bias, out);
+    if (same_memory(out_shape, out_layout, jhr::layout::nhwc))
+        cuda_detail::widen_from_bfloat16(out_shape.batch * out_shape.pixels, 1, out_shape.channels,
+                                         out16.data(), bias, out);
+    else
+        cuda_detail::widen_from_bfloat16(out_shape.batch, out_shape.pixels, out_shape.channels, out16.data(),
+                                         bias, out);
 }
 
-// The bias gradient, summed over the fp32 dy (at every precision).
-void bias_gradient(const plan& p, const float* dy, float* db) {
+// The bias gradient, summed over the fp32 dy (at every precision) in g's output layout.
+void bias_gradient(const plan& p, const conv2d_geometry& g, const float* dy, float* db) {
+    const planes s = output(g);
+    if (!same_memory(s, g.dst_layout, jhr::layout::nchw))
+        return cuda_detail::channel_sums(s.batch * s.pixels, g.out_channels, dy, db);
     cuda_detail::count_device_call();
     JHR_CUDNN_CHECK(cudnnConvolutionBackwardBias(this_thread().cudnn(), &one, p.y_fp32.handle, dy, &zero,
                                                  p.bias.handle, db));
 }
 
+// Throws backend_error naming `function` unless g's layouts are nchw or nhwc.
+void expect_supported(const conv2d_geometry& g, const char* function) {
+    for (const jhr::layout l : {g.src_layout, g.dst_layout})
+        if (l != jhr::layout::nchw && l != jhr::layout::nhwc)
+            throw backend_error(where(std::string("cuda ") + function +
+                                      ": cuda takes nchw or nhwc tensors, got " + std::string(name(l))));
+}
+
+// The filter layout the fp32 convolution of g reads and writes: kcrs with nchw, krsc with nhwc.
+jhr::layout filter_layout(const conv2d_geometry& g) {
+    return g.dst_layout;
+}
+
 } // namespace
 
 // At bf16 each direction reads bfloat16 nhwc copies of its inputs and writes a bfloat16 nhwc result,
-// widened into the fp32 nchw output (the forward adds the bias in the same pass).
+// widened into the fp32 output in its layout (the forward adds the bias in the same pass).
 void cuda_convolution::conv2d_forward(const conv2d_geometry& g, const float* x, const float* w,
                                       const float* b, float* y) {
-    expect_nchw(g, "cuda", "conv2d_forward");
+    expect_supported(g, "conv2d_forward");
     check(g);
     if (g.output().size() == 0) return;
     plan& p = plan_for(g);
     if (p.bfloat16)
-        return on_bfloat16(forward, p, g, rounded(x, input(g)).data(), rounded(w, weights(g)).data(), y,
-                           output(g), b);
-    forward(p, g, x, w, y);
+        return on_bfloat16(forward, p, g, rounded(x, input(g), g.src_layout).data(),
+                           rounded(w, weights(g), jhr::layout::nchw).data(), y, output(g), g.dst_layout, b);
+    cuda_buffer<float> x_scratch, w_scratch;
+    forward(p, g, as_read(x, input(g), g.src_layout, g.dst_layout, x_scratch),
+            as_read(w, weights(g), jhr::layout::nchw, filter_layout(g), w_scratch), y);
     if (!b) return;
+    if (!same_memory(output(g), g.dst_layout, jhr::layout::nchw))
+        return cuda_dense::add_row_vector(output(g).batch * output(g).pixels, output(g).channels, b, y);
     cuda_detail::count_device_call();
     JHR_CUDNN_CHECK(cudnnAddTensor(this_thread().cudnn(), &one, p.bias.handle, b, &one, p.y_fp32.handle, y));
 }
 
 void cuda_convolution::conv2d_backward_data(const conv2d_geometry& g, const float* w, const float* dy,
                                             float* dx) {
-    expect_nchw(g, "cuda", "conv2d_backward_data");
+    expect_supported(g, "conv2d_backward_data");
     check(g);
     if (g.input().size() == 0) return;
     plan& p = plan_for(g);
     if (p.bfloat16)
-        return on_bfloat16(backward_data, p, g, rounded(w, weights(g)).data(), rounded(dy, output(g)).data(),
-                           dx, input(g));
-    backward_data(p, g, w, dy, dx);
+        return on_bfloat16(backward_data, p, g, rounded(w, weights(g), jhr::layout::nchw).data(),
+                           rounded(dy, output(g), g.dst_layout).data(), dx, input(g), g.src_layout);
+    cuda_buffer<float> w_scratch;
+    written out{input(g), g.dst_layout, g.src_layout, dx};
+    backward_data(p, g, as_read(w, weights(g), jhr::layout::nchw, filter_layout(g), w_scratch), dy,
+                  out.target());
+    out.finish();
 }
 
 void cuda_convolution::conv2d_backward_weights(const conv2d_geometry& g, const float* x, const float* dy,
                                                float* dw, float* db) {
-    expect_nchw(g, "cuda", "conv2d_backward_weights");
+    expect_supported(g, "conv2d_backward_weights");
     check(g);
     if (g.weight().size() == 0) return;
     if (g.output().size() == 0) { // an empty batch: zero gradients, as the reference writes
@@ -330,18 +411,22 @@ void cuda_convolution::conv2d_backward_weights(const conv2d_geometry& g, const f
         return;
     }
     plan& p = plan_for(g);
-    if (p.bfloat16)
-        on_bfloat16(backward_filter, p, g, rounded(x, input(g)).data(), rounded(dy, output(g)).data(), dw,
-                    weights(g));
-    else
-        backward_filter(p, g, x, dy, dw);
-    if (db) bias_gradient(p, dy, db);
+    if (p.bfloat16) {
+        on_bfloat16(backward_filter, p, g, rounded(x, input(g), g.src_layout).data(),
+                    rounded(dy, output(g), g.dst_layout).data(), dw, weights(g), jhr::layout::nchw);
+    } else {
+        cuda_buffer<float> x_scratch;
+        written out{weights(g), filter_layout(g), jhr::layout::nchw, dw};
+        backward_filter(p, g, as_read(x, input(g), g.src_layout, g.dst_layout, x_scratch), dy, out.target());
+        out.finish();
+    }
+    if (db) bias_gradient(p, g, dy, db);
 }
 
 // Only bf16 has work to share (one rounding of dy); elsewhere, and for empty tensors, the two calls.
 void cuda_convolution::conv2d_backward(const conv2d_geometry& g, const float* x, const float* w,
                                        const float* dy, float* dx, float* dw, float* db) {
-    expect_nchw(g, "cuda", "conv2d_backward");
+    expect_supported(g, "conv2d_backward");
     check(g);
     if (cuda_precision_control::precision() != jhr::precision::bf16 || !dx || g.input().size() == 0 ||
         g.weight().size() == 0 || g.output().size() == 0) {
@@ -350,10 +435,12 @@ void cuda_convolution::conv2d_backward(const conv2d_geometry& g, const float* x,
         return;
     }
     plan& p = plan_for(g);
-    const auto dy16 = rounded(dy, output(g));
-    on_bfloat16(backward_filter, p, g, rounded(x, input(g)).data(), dy16.data(), dw, weights(g));
-    if (db) bias_gradient(p, dy, db);
-    on_bfloat16(backward_data, p, g, rounded(w, weights(g)).data(), dy16.data(), dx, input(g));
+    const auto dy16 = rounded(dy, output(g), g.dst_layout);
+    on_bfloat16(backward_filter, p, g, rounded(x, input(g), g.src_layout).data(), dy16.data(), dw, weights(g),
+                jhr::layout::nchw);
+    if (db) bias_gradient(p, g, dy, db);
+    on_bfloat16(backward_data, p, g, rounded(w, weights(g), jhr::layout::nchw).data(), dy16.data(), dx,
+                input(g), g.src_layout);
 }
 
 } // namespace jhr::backends

@@ -2,6 +2,7 @@
 #include "jhr/backends/cuda/activation.hpp"
 #include "jhr/backends/cuda/pooling.hpp"
 
+#include "channels.hpp"
 #include "launch.cuh"
 
 #include <algorithm>
@@ -21,13 +22,14 @@ struct relu_backward_op {
     __device__ void operator()(std::size_t i) const { dx[i] = x[i] > 0.0f ? dy[i] : 0.0f; }
 };
 // y = prelu(x + bias[c]) + skip; bias is null for a plain PReLU, alpha null for a ReLU, skip null
-// outside a residual unit.
+// outside a residual unit. Channels are innermost (nhwc) when channels_last.
 struct prelu_forward_op {
     std::size_t channels, spatial;
+    bool channels_last;
     const float *x, *bias, *alpha, *skip;
     float* y;
     __device__ void operator()(std::size_t i) const {
-        const std::size_t c = i / spatial % channels;
+        const std::size_t c = channels_last ? i % channels : i / spatial % channels;
         const float v = bias ? x[i] + bias[c] : x[i];
         const float activated = v > 0.0f ? v : alpha ? alpha[c] * v : 0.0f;
         y[i] = skip ? activated + skip[i] : activated;
@@ -78,6 +80,74 @@ __global__ void prelu_backward_kernel(channel_geometry g, int samples_per_block,
     }
 }
 
+// The nhwc form: rows = batch * pixels of `channels` values. Blocks of 32 channels x 8 row lanes
+// take a group of rows each (reads coalesced along the channels); the 8 lanes' partial sums are
+// added in a fixed order into the group's partial. Without Activated the gradient passes through
+// (d = dy, dx may be null): the bias gradient of a convolution.
+constexpr int channel_tile = 32, row_lanes = 8;
+
+struct channels_last_split {
+    static constexpr std::size_t max_groups = 65535;
+    std::size_t rows_per_group, groups;
+    explicit channels_last_split(std::size_t rows)
+        : rows_per_group(std::max<std::size_t>(64, (rows + max_groups - 1) / max_groups)),
+          groups((rows + rows_per_group - 1) / rows_per_group) {}
+};
+
+template <bool Activated, bool Biased, bool Slopes>
+__global__ void channels_last_backward_kernel(std::size_t rows, int channels, std::size_t rows_per_group,
+                                              const float* x, const float* bias, const float* alpha,
+                                              const float* dy, float* dx, double* alpha_partials,
+                                              double* bias_partials) {
+    __shared__ double lanes_a[row_lanes][channel_tile], lanes_b[row_lanes][channel_tile];
+    const int c = int(blockIdx.x) * channel_tile + int(threadIdx.x);
+    const std::size_t first = std::size_t(blockIdx.y) * rows_per_group;
+    const std::size_t last = min(first + rows_per_group, rows);
+    double da = 0, db = 0;
+    if (c < channels) {
+        const float a = Slopes ? alpha[c] : 0.0f, b = Biased && Activated ? bias[c] : 0.0f;
+        for (std::size_t r = first + threadIdx.y; r < last; r += row_lanes) {
+            const std::size_t i = r * std::size_t(channels) + std::size_t(c);
+            const float grad = dy[i];
+            float d = grad;
+            if (Activated) {
+                const float v = Biased ? x[i] + b : x[i];
+                d = v > 0.0f ? grad : Slopes ? a * grad : 0.0f;
+                if (Slopes && v <= 0.0f) da += double(grad) * v;
+            }
+            if (dx) dx[i] = d;
+            if (Biased) db += d;
+        }
+    }
+    lanes_a[threadIdx.y][threadIdx.x] = da;
+    lanes_b[threadIdx.y][threadIdx.x] = db;
+    __syncthreads();
+    if (threadIdx.y != 0 || c >= channels) return;
+    da = db = 0;
+    for (int lane = 0; lane < row_lanes; ++lane)
+        da += lanes_a[lane][threadIdx.x], db += lanes_b[lane][threadIdx.x];
+    const std::size_t slot = std::size_t(c) * gridDim.y + blockIdx.y;
+    if (Slopes) alpha_partials[slot] = da;
+    if (Biased) bias_partials[slot] = db;
+}
+
+template <bool Activated, bool Biased, bool Slopes>
+void launch_channels_last(std::size_t rows, int channels, const channels_last_split& split, const float* x,
+                          const float* bias, const float* alpha, const float* dy, float* dx,
+                          double* alpha_partials, double* bias_partials) {
+    JHR_CUDA_LAUNCH((channels_last_backward_kernel<Activated, Biased, Slopes>),
+                    dim3(unsigned((channels + channel_tile - 1) / channel_tile), unsigned(split.groups)),
+                    dim3(channel_tile, row_lanes), rows, channels, split.rows_per_group, x, bias, alpha, dy,
+                    dx, alpha_partials, bias_partials);
+}
+
+// Throws backend_error naming `function` unless l is nchw or nhwc.
+void expect_supported(const char* function, layout l) {
+    if (l != layout::nchw && l != layout::nhwc)
+        throw backend_error(std::string(function) + ": cuda takes nchw or nhwc tensors, got " +
+                            std::string(name(l)));
+}
+
 template <bool Biased, bool Slopes>
 void launch_backward(const channel_geometry& g, const prelu_backward_split& split, const float* x,
                      const float* bias, const float* alpha, const float* dy, float* dx,
@@ -91,17 +161,43 @@ void launch_backward(const channel_geometry& g, const prelu_backward_split& spli
 // is null), for `function`.
 void run_prelu_forward(const char* function, const channel_geometry& g, const float* x, const float* bias,
                        const float* alpha, float* y, const float* skip = nullptr) {
-    expect_nchw(g, "cuda", function);
-    cuda_detail::for_each(
-        g.size(), prelu_forward_op{std::size_t(g.channels), std::size_t(g.spatial), x, bias, alpha, skip, y});
+    expect_supported(function, g.data_layout);
+    cuda_detail::for_each(g.size(), prelu_forward_op{std::size_t(g.channels), std::size_t(g.spatial),
+                                                     g.data_layout == layout::nhwc, x, bias, alpha, skip, y});
+}
+
+// The nhwc form of run_prelu_backward.
+void run_channels_last_backward(const channel_geometry& g, const float* x, const float* bias,
+                                const float* alpha, const float* dy, float* dx, float* dbias, float* dalpha) {
+    const std::size_t rows = std::size_t(g.batch) * std::size_t(g.spatial);
+    const channels_last_split split(rows);
+    const std::size_t slots = std::size_t(g.channels) * split.groups;
+    cuda_buffer<double> partials((alpha ? slots : 0) + (bias ? slots : 0));
+    double *alpha_partials = partials.data(), *bias_partials = partials.data() + (alpha ? slots : 0);
+    if (split.groups > 0) {
+        if (bias && alpha)
+            launch_channels_last<true, true, true>(rows, g.channels, split, x, bias, alpha, dy, dx,
+                                                   alpha_partials, bias_partials);
+        else if (bias)
+            launch_channels_last<true, true, false>(rows, g.channels, split, x, bias, alpha, dy, dx,
+                                                    alpha_partials, bias_partials);
+        else
+            launch_channels_last<true, false, true>(rows, g.channels, split, x, bias, alpha, dy, dx,
+                                                    alpha_partials, bias_partials);
+    }
+    const unsigned channels = unsigned(g.channels), totals = (alpha ? channels : 0) + (bias ? channels : 0);
+    JHR_CUDA_LAUNCH(cuda_detail::totals_kernel, totals, cuda_detail::block_size, unsigned(split.groups),
+                    partials.data(), alpha ? dalpha : dbias, channels, dbias);
 }
 
 // dx and, where their pointers are not null, dalpha and dbias of y = prelu(x + bias[c]) (a ReLU
 // without alpha), for `function`.
 void run_prelu_backward(const char* function, const channel_geometry& g, const float* x, const float* bias,
                         const float* alpha, const float* dy, float* dx, float* dbias, float* dalpha) {
-    expect_nchw(g, "cuda", function);
+    expect_supported(function, g.data_layout);
     if (g.channels == 0) return;
+    if (g.data_layout == layout::nhwc)
+        return run_channels_last_backward(g, x, bias, alpha, dy, dx, dbias, dalpha);
     const prelu_backward_split split(g);
     const std::size_t slots = std::size_t(g.channels) * std::size_t(split.groups);
     cuda_buffer<double> partials((alpha ? slots : 0) + (bias ? slots : 0));
@@ -121,23 +217,46 @@ void run_prelu_backward(const char* function, const channel_geometry& g, const f
                     partials.data(), alpha ? dalpha : dbias, channels, dbias);
 }
 
+// Where pixel p (row-major within its plane) of plane (sample, channel) lies in memory, and the
+// inverse, for a tensor of `pixels` pixels per plane in the geometry's layout (nchw or nhwc).
+struct plane_indexing {
+    std::size_t channels;
+    bool channels_last;
+    __device__ std::size_t at(std::size_t plane, std::size_t pixels, std::size_t p) const {
+        return channels_last ? ((plane / channels) * pixels + p) * channels + plane % channels
+                             : plane * pixels + p;
+    }
+    // The plane and pixel of element i.
+    __device__ void split(std::size_t i, std::size_t pixels, std::size_t& plane, std::size_t& p) const {
+        if (channels_last) {
+            const std::size_t c = i % channels, rest = i / channels;
+            plane = (rest / pixels) * channels + c, p = rest % pixels;
+        } else {
+            plane = i / pixels, p = i % pixels;
+        }
+    }
+};
+
 // One thread per output: the first maximum of its window in row-major order, as the reference.
 struct max_pool_forward_op {
     pool2d_geometry g;
+    plane_indexing indexing;
     const float* x;
     float* y;
     float* workspace;
     __device__ void operator()(std::size_t out) const {
         const int oh = g.out_height(), ow = g.out_width();
-        const int ox = int(out % ow), oy = int(out / ow % oh);
-        const std::size_t plane = out / (std::size_t(ow) * oh);
-        const float* xp = x + plane * g.in_height * g.in_width;
+        const std::size_t in_pixels = std::size_t(g.in_height) * g.in_width;
+        std::size_t plane, p;
+        indexing.split(out, std::size_t(oh) * ow, plane, p);
+        const int ox = int(p % ow), oy = int(p / ow);
         float best = -INFINITY;
         int best_index = 0;
         for (int i = 0; i < g.window; ++i)
             for (int j = 0; j < g.window; ++j) {
                 const int index = (oy * g.stride + i) * g.in_width + ox * g.stride + j;
-                if (xp[index] > best) best = xp[index], best_index = index;
+                const float v = x[indexing.at(plane, in_pixels, std::size_t(index))];
+                if (v > best) best = v, best_index = index;
             }
         y[out] = best;
         workspace[out] = float(best_index);
@@ -147,12 +266,14 @@ struct max_pool_forward_op {
 // One thread per input: sums dy over the outputs whose window covers it and chose it.
 struct max_pool_backward_op {
     pool2d_geometry g;
+    plane_indexing indexing;
     const float *workspace, *dy;
     float* dx;
     __device__ void operator()(std::size_t in) const {
         const int oh = g.out_height(), ow = g.out_width();
-        const int ix = int(in % g.in_width), iy = int(in / g.in_width % g.in_height);
-        const std::size_t plane = in / (std::size_t(g.in_width) * g.in_height);
+        std::size_t plane, p;
+        indexing.split(in, std::size_t(g.in_height) * g.in_width, plane, p);
+        const int ix = int(p % g.in_width), iy = int(p / g.in_width);
         const float index = float(iy * g.in_width + ix);
         const int oy_first = iy < g.window ? 0 : (iy - g.window) / g.stride + 1;
         const int ox_first = ix < g.window ? 0 : (ix - g.window) / g.stride + 1;
@@ -160,7 +281,7 @@ struct max_pool_backward_op {
         float grad = 0.0f;
         for (int oy = oy_first; oy <= oy_last; ++oy)
             for (int ox = ox_first; ox <= ox_last; ++ox) {
-                const std::size_t out = (plane * oh + oy) * ow + ox;
+                const std::size_t out = indexing.at(plane, std::size_t(oh) * ow, std::size_t(oy) * ow + ox);
                 if (workspace[out] == index) grad += dy[out];
             }
         dx[in] = grad;
@@ -216,15 +337,28 @@ void cuda_activation::bias_relu_backward(const channel_geometry& g, const float*
 }
 
 void cuda_pooling::max_pool2d_forward(const pool2d_geometry& g, const float* x, float* y, float* workspace) {
-    expect_nchw(g, "cuda", "max_pool2d_forward");
+    expect_supported("max_pool2d_forward", g.data_layout);
     check(g, "max_pool2d_forward");
-    for_each(g.output().size(), max_pool_forward_op{g, x, y, workspace});
+    const plane_indexing indexing{std::size_t(g.channels), g.data_layout == layout::nhwc};
+    for_each(g.output().size(), max_pool_forward_op{g, indexing, x, y, workspace});
 }
 void cuda_pooling::max_pool2d_backward(const pool2d_geometry& g, const float* workspace, const float* dy,
                                        float* dx) {
-    expect_nchw(g, "cuda", "max_pool2d_backward");
+    expect_supported("max_pool2d_backward", g.data_layout);
     check(g, "max_pool2d_backward");
-    for_each(g.input().size(), max_pool_backward_op{g, workspace, dy, dx});
+    const plane_indexing indexing{std::size_t(g.channels), g.data_layout == layout::nhwc};
+    for_each(g.input().size(), max_pool_backward_op{g, indexing, workspace, dy, dx});
+}
+
+void cuda_detail::channel_sums(std::size_t rows, int channels, const float* x, float* sums) {
+    if (channels == 0) return;
+    const channels_last_split split(rows);
+    cuda_buffer<double> partials(std::size_t(channels) * split.groups);
+    if (split.groups > 0)
+        launch_channels_last<false, true, false>(rows, channels, split, nullptr, nullptr, nullptr, x, nullptr,
+                                                 nullptr, partials.data());
+    JHR_CUDA_LAUNCH(cuda_detail::totals_kernel, unsigned(channels), cuda_detail::block_size,
+                    unsigned(split.groups), partials.data(), sums);
 }
 
 } // namespace jhr::backends

@@ -16,6 +16,7 @@
 #include "jhr/backends/cuda/dense.hpp"
 #include "jhr/backends/cuda/device.hpp"
 #include "jhr/backends/cuda/graph.hpp"
+#include "jhr/backends/cuda/layout.hpp"
 #include "jhr/backends/cuda/loss.hpp"
 #include "jhr/backends/cuda/memory.hpp"
 #include "jhr/backends/cuda/optimizer.hpp"
@@ -32,6 +33,7 @@ struct cuda : backends::cuda_device,
               backends::cuda_transfers,
               backends::cuda_arithmetic,
               backends::cuda_convolution,
+              backends::cuda_layouts,
               backends::cuda_pooling,
               backends::cuda_activation,
               backends::cuda_dense,
@@ -43,6 +45,7 @@ struct cuda : backends::cuda_device,
 };
 
 static_assert(Backend<cuda>);
+static_assert(BlockedLayouts<cuda>);
 static_assert(BiasActivationEpilogues<cuda>);
 static_assert(BatchedSgd<cuda>);
 static_assert(CapturedGraphs<cuda>);

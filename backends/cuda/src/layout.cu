@@ -1,0 +1,40 @@
+// jhr/backends/cuda/layout.hpp: the activation layout choice and the nchw <-> nhwc conversions.
+#include "jhr/backends/cuda/layout.hpp"
+#include "jhr/backends/cuda/precision.hpp"
+
+#include "bfloat16.hpp"
+#include "jhr/core/error.hpp"
+
+#include <string>
+
+namespace jhr::backends {
+
+jhr::layout cuda_layouts::conv2d_output_layout(const conv2d_geometry&) {
+    switch (activation_layout()) {
+    case cuda_activation_layout::nchw:
+        return jhr::layout::nchw;
+    case cuda_activation_layout::nhwc:
+        return jhr::layout::nhwc;
+    case cuda_activation_layout::automatic:
+        break;
+    }
+    return cuda_precision_control::precision() == jhr::precision::fp32 ? jhr::layout::nchw
+                                                                       : jhr::layout::nhwc;
+}
+
+// An nchw tensor is n matrices of c x hw; transposed, nhwc.
+void cuda_layouts::relayout(const shape& s, jhr::layout from, const float* x, jhr::layout to, float* y) {
+    for (const jhr::layout l : {from, to})
+        if (l != jhr::layout::nchw && l != jhr::layout::nhwc)
+            throw backend_error(where("cuda relayout: " + s.str() + " to or from " + std::string(name(l)) +
+                                      ": cuda takes nchw or nhwc tensors"));
+    const std::size_t n = std::size_t(s.n), c = std::size_t(s.c), hw = std::size_t(s.h) * std::size_t(s.w);
+    if (from == to)
+        cuda_detail::transpose_floats(1, 1, n * c * hw, x, y);
+    else if (from == jhr::layout::nchw)
+        cuda_detail::transpose_floats(n, c, hw, x, y);
+    else
+        cuda_detail::transpose_floats(n, hw, c, x, y);
+}
+
+} // namespace jhr::backends
