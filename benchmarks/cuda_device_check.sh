@@ -3,7 +3,8 @@
 # GPU: the CUDA suites whole (jhr_test_cuda, jhr_test_cuda_loading), the typed suites' <jhr::cuda>
 # test cases. With --bench, also builds `jhr` and compares it with PyTorch on the same GPU at batch
 # 128 (benchmarks/compare_torch.sh, fp32, tf32 and bf16; PyTorch's bf16 is autocast) and times jhr's
-# CUDA graph replays (`jhr bench --graph`), into <build-dir>/cuda_bench.log; then `jhr train
+# CUDA graph replays (`jhr bench --graph`) and the activation layout automatic does not pick (`jhr
+# bench --layout`), into <build-dir>/cuda_bench.log; then `jhr train
 # --backend cuda` end to end (the data loader included) at batch 128, fp32, tf32 and bf16, and bf16
 # with --graph, 400 iterations on 20,000 cached synthetic faces, whose images/s,
 # data wait and input copy time project the paper's 28,000-step schedule, into <build-dir>/cuda_train.log
@@ -146,6 +147,16 @@ if [ "$bench" = 1 ]; then
     echo "-- jhr bench --graph, $precision" | tee -a "$blog"
     timeout "$limit" "$build/tools/jhr" bench --backend cuda --precision "$precision" --batch 128 --iterations 20 \
       --graph 2>&1 | tee -a "$blog"
+    [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  done
+  # The layout automatic does not pick (nhwc at fp32, nchw at tf32 and bf16), for the comparison
+  # that decides where nhwc pays.
+  for precision in fp32 tf32 bf16; do
+    other=nchw
+    [ "$precision" = fp32 ] && other=nhwc
+    echo "-- jhr bench --layout $other, $precision" | tee -a "$blog"
+    timeout "$limit" "$build/tools/jhr" bench --backend cuda --precision "$precision" --layout "$other" --batch 128 \
+      --iterations 20 2>&1 | tee -a "$blog"
     [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   done
   echo "== training end to end: jhr train --backend cuda, batch 128"

@@ -154,6 +154,15 @@ bench)
     (( ${BASH_REMATCH[1]%.*} <= 8 )) || fail "activation reorders per training step: ${BASH_REMATCH[1]}"
     at_bf16 bench_bf16 "$jhr" bench --batch 1 --iterations 1 --warmup 0 --json
   fi
+  # --layout nhwc: the CUDA backend's activations in nhwc; elsewhere a usage error naming cuda.
+  rc=0
+  "$jhr" bench --batch 1 --iterations 1 --warmup 0 --json --layout nhwc >"$work/layout.out" 2>"$work/layout.err" || rc=$?
+  if [[ $rc == 0 ]]; then
+    contains "$(cat "$work/layout.out")" '"layout":"nhwc"'
+  else
+    [[ $rc == 2 ]] || fail "exit $rc with --layout nhwc: $(cat "$work/layout.err")"
+    contains "$(cat "$work/layout.err")" "needs --backend cuda"
+  fi
   expect 2 "$jhr" bench --convolution fft
   expect 2 "$jhr" bench --precision tf32
   contains "$err" "tf32 is not available on backend"

@@ -1,13 +1,16 @@
 #include "support/backends.hpp"
 #include "support/gradient_check.hpp"
+#include "support/relative_difference.hpp"
 #include "support/tiny_models.hpp"
 
 #include <doctest/doctest.h>
 
 #include "jhr/core/precision.hpp"
 #include "jhr/optim/sgd.hpp"
+#include "jhr/train/checkpointing.hpp"
 
 #include <array>
+#include <tuple>
 #include <vector>
 
 JHR_TYPED_TEST("joint_model: names, heads and the paper's loss weights", B) {
@@ -145,5 +148,38 @@ TEST_CASE("joint_model at bf16 learns as it does at fp32<jhr::onednn>" *
 TEST_CASE("joint_model at bf16 learns as it does at fp32<jhr::cuda>" *
           doctest::skip(!jhr::cuda::available())) {
     check_bf16_learns_as_fp32<jhr::cuda>(1.6, 0.15);
+}
+
+// Every layer on nhwc activations (the convolutions, PReLUs, poolings and residual sums; linear,
+// the losses and the head gradients convert at the edges) trains as on nchw: the same losses and
+// weights but for the order of the per-channel sums.
+TEST_CASE("joint_model trains on nhwc activations as on nchw<jhr::cuda>" *
+          doctest::skip(!jhr::cuda::available())) {
+    using B = jhr::cuda;
+    const auto saved = B::activation_layout();
+    auto train = [](jhr::backends::cuda_activation_layout l) {
+        B::set_activation_layout(l);
+        wide_trial<B> trial;
+        std::vector<std::array<double, 3>> losses;
+        for (int i = 0; i < 5; ++i) losses.push_back(trial.step());
+        const jhr::layout srnet_output = trial.net.output(0).layout();
+        return std::tuple(losses, jhr::collect_weights<B>(trial.net), srnet_output);
+    };
+    const auto [nchw_losses, nchw_weights, nchw_layout] = train(jhr::backends::cuda_activation_layout::nchw);
+    const auto [nhwc_losses, nhwc_weights, nhwc_layout] = train(jhr::backends::cuda_activation_layout::nhwc);
+    B::set_activation_layout(saved);
+    CHECK(nchw_layout == jhr::layout::nchw);
+    CHECK(nhwc_layout == jhr::layout::nhwc);
+    for (std::size_t i = 0; i < nchw_losses.size(); ++i)
+        for (std::size_t head = 0; head < 3; ++head) {
+            CAPTURE(i);
+            CAPTURE(head);
+            CHECK(nhwc_losses[i][head] == doctest::Approx(nchw_losses[i][head]).epsilon(1e-5));
+        }
+    REQUIRE(nhwc_weights.size() == nchw_weights.size());
+    for (std::size_t k = 0; k < nchw_weights.size(); ++k) {
+        CAPTURE(nchw_weights[k].name);
+        CHECK(jhr::testing::relative_difference(nhwc_weights[k].values, nchw_weights[k].values) < 1e-5);
+    }
 }
 #endif

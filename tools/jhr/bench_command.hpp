@@ -22,6 +22,7 @@
 #pragma once
 
 #include "backend_dispatch.hpp"
+#include "layout_option.hpp"
 #include "precision_option.hpp"
 
 #include "jhr/backends/reference/host_allocator.hpp"
@@ -138,7 +139,7 @@ private:
 struct bench_options {
     std::string backend = default_backend();
     int batch = 16, threads = 2, iterations = 10, warmup = 2;
-    std::string convolution = "winograd", precision = "fp32";
+    std::string convolution = "winograd", precision = "fp32", layout = "automatic";
     bool json = false, graph = false;
 };
 
@@ -242,6 +243,7 @@ inline void print_bench(const bench_options& o, const bench_result& r) {
     if (o.json) {
         nlohmann::json j{{"backend", o.backend},
                          {"precision", o.precision},
+                         {"layout", o.layout},
                          {"batch", o.batch},
                          {"threads", o.threads},
                          {"iterations", o.iterations},
@@ -267,7 +269,8 @@ inline void print_bench(const bench_options& o, const bench_result& r) {
         std::cout << j.dump() << "\n";
         return;
     }
-    std::cout << "jhr bench: backend " << o.backend << " (" << o.precision << (o.graph ? ", graphs" : "")
+    std::cout << "jhr bench: backend " << o.backend << " (" << o.precision
+              << (o.layout != "automatic" ? ", " + o.layout : "") << (o.graph ? ", graphs" : "")
               << "), batch " << o.batch << ", threads " << o.threads << ", median of " << o.iterations << "\n"
               << "  training:  " << r.train_images_per_second << " images/s (" << r.train_median_ms
               << " ms/step)\n"
@@ -307,8 +310,10 @@ inline void add_bench_command(CLI::App& app) {
            "oneDNN convolution algorithm: winograd (3x3 layers where it pays, else direct) or direct")
         ->check(CLI::IsMember({"winograd", "direct"}));
     add_precision_option(cmd, opts->precision);
+    add_layout_option(cmd, opts->layout);
     cmd->callback([opts] {
         with_backend_at(opts->backend, opts->precision, [&]<Backend B>() {
+            apply_layout<B>(opts->layout);
             if constexpr (requires { B::set_threads(1); }) B::set_threads(opts->threads);
 #if defined(JHR_HAVE_ONEDNN)
             if constexpr (std::same_as<B, onednn>)

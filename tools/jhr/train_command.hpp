@@ -5,6 +5,7 @@
 // Exit codes (tools/jhr/main.cpp): 1 io/protocol/backend error, 2 usage, 3 shape, 4 diverged.
 #pragma once
 
+#include "layout_option.hpp"
 #include "model_options.hpp"
 #include "precision_option.hpp"
 
@@ -29,7 +30,7 @@ inline int default_workers() {
 }
 
 struct train_options {
-    std::string data, image_root, setting = "joint", srnet_checkpoint, backend, precision, checkpoint,
+    std::string data, image_root, setting = "joint", srnet_checkpoint, backend, precision, layout, checkpoint,
                                   metrics;
     std::size_t identities = 10, images = 8, batch = 32;
     std::int64_t iterations = 28000, checkpoint_every = 1000, log_every = 10;
@@ -147,6 +148,7 @@ nlohmann::json train_network(const train_options& o, Net& net, const model_confi
                    {"seed", o.seed},
                    {"backend", std::string(B::name)},
                    {"precision", o.precision},
+                   {"layout", o.layout},
                    {"deterministic", o.deterministic},
                    {"graph", o.graph}}}};
     trainer<B, Net> t(net, to);
@@ -161,6 +163,7 @@ nlohmann::json train_network(const train_options& o, Net& net, const model_confi
     return {{"setting", to_string(config.setting)},
             {"backend", std::string(B::name)},
             {"precision", o.precision},
+            {"layout", o.layout},
             {"deterministic", o.deterministic},
             {"graph", o.graph},
             {"first_iteration", first},
@@ -286,6 +289,7 @@ inline void add_train_command(CLI::App& app) {
         ->capture_default_str();
     add_backend_option(cmd, o->backend);
     add_precision_option(cmd, o->precision);
+    add_layout_option(cmd, o->layout);
     cmd->add_flag(
         "--deterministic", o->deterministic,
         "convolutions that repeat bit for bit from run to run (--backend cuda: cuDNN's deterministic "
@@ -361,7 +365,10 @@ inline void add_train_command(CLI::App& app) {
     cmd->add_flag("--quiet", o->quiet, "no progress line on stderr");
     cmd->add_flag("--json", o->json, "print the summary as JSON");
     cmd->callback([o] {
-        with_backend_at(o->backend, o->precision, [&]<class B>() { return detail::run_train<B>(*o); });
+        with_backend_at(o->backend, o->precision, [&]<class B>() {
+            apply_layout<B>(o->layout);
+            return detail::run_train<B>(*o);
+        });
     });
 }
 

@@ -7,6 +7,8 @@
 // bias_prelu_* and bias_relu_* add a convolution's bias first (core/backend.hpp,
 // BiasActivationEpilogues); dbias is reduced like dalpha, in the same pass.
 // bias_prelu_residual_forward adds the skip term in the same pass (ResidualEpilogue).
+// Tensors may be nchw or nhwc (g.data_layout, cuda/layout.hpp); on nhwc the backward reduces in
+// blocks of 32 channels x 8 row lanes over groups of rows instead.
 #pragma once
 
 #include "jhr/core/geometry.hpp"

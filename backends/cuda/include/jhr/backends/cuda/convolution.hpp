@@ -4,7 +4,8 @@
 // writes dx; backward_weights writes dw and db (db nullable). At fp32 precision (the default) the
 // descriptors ask for CUDNN_FMA_MATH, so no TF32 tensor-core rounding; at tf32 for
 // CUDNN_TENSOR_OP_MATH; at bf16 cuDNN convolves bfloat16 nhwc copies of the inputs (krsc filters)
-// into a bfloat16 nhwc result that is widened into the fp32 nchw output (cuda/precision.hpp). For each
+// into a bfloat16 nhwc result that is widened into the fp32 output (cuda/precision.hpp). Tensors may
+// be nchw or nhwc (cuda/layout.hpp): cuDNN works in the output's layout, krsc filters with nhwc. For each
 // geometry and precision (per thread) the descriptors are built once and each direction's algorithm is chosen
 // once, at its first call, by timing cuDNN's candidates (cudnnFind*AlgorithmEx on the call's own buffers,
 // with a search workspace of at most 256 MiB); the fastest that succeeds is kept. The per-thread workspace

@@ -4,7 +4,8 @@
 // input plane of the window's maximum (first maximum in row-major window order wins), stored as
 // float; backward reads only that workspace, so forward must have run on the same input first.
 // Backward gathers (each input element sums the outputs that chose it) rather than scattering with
-// atomics, so its result is deterministic for overlapping windows too.
+// atomics, so its result is deterministic for overlapping windows too. Tensors may be nchw or nhwc
+// (g.data_layout); the workspace's indices are within a plane either way.
 #pragma once
 
 #include "jhr/core/geometry.hpp"
