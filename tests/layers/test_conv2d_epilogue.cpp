@@ -3,6 +3,7 @@
 // backward, and the layers go back to their own bias handling after a plain forward.
 #include "support/backends.hpp"
 #include "support/gradient_check.hpp"
+#include "support/relative_difference.hpp"
 
 #include "jhr/layers/conv2d.hpp"
 #include "jhr/layers/max_pool2d.hpp"
@@ -147,5 +148,21 @@ JHR_TYPED_TEST("residual_block: the skip sum is added in the second PReLU's pass
         const auto calls = B::device_calls();
         block.forward(x);
         CHECK(B::device_calls() - calls == 4); // two convolutions, two bias + PReLU kernels, no sum
+        if constexpr (requires { B::set_activation_layout(B::activation_layout()); }) {
+            // On nhwc activations too: the skip term is already in the sum's layout.
+            const auto saved = B::activation_layout();
+            B::set_activation_layout(decltype(saved)::nhwc);
+            jhr::tensor<B> x_nhwc;
+            jhr::convert_layout(x, jhr::layout::nhwc, x_nhwc);
+            const auto nchw_y = values(block.forward(x).to_host());
+            block.forward(x_nhwc);
+            const auto nhwc_calls = B::device_calls();
+            const auto& y = block.forward(x_nhwc);
+            // Two convolutions with their fp32 filters transposed to krsc, two bias + PReLU kernels.
+            CHECK(B::device_calls() - nhwc_calls == 6);
+            CHECK(y.layout() == jhr::layout::nhwc);
+            CHECK(jhr::testing::relative_difference(values(y.to_host()), nchw_y) < 1e-6);
+            B::set_activation_layout(saved);
+        }
     }
 }

@@ -38,10 +38,13 @@ public:
         B::bias_prelu_forward(g, z.data(), bias.value.data(), alpha_.value.data(), output_.data());
         return output_;
     }
-    // The same plus `skip` (z's shape, nchw) in the same pass: the residual unit's sum.
+    // The same plus `skip` (z's shape and layout) in the same pass: the residual unit's sum.
     const tensor<B>& forward_with_bias(const tensor<B>& z, parameter<B>& bias,
                                        const tensor<B>& skip) requires ResidualEpilogue<B> {
         expect_shape(z.shape(), skip.shape(), "prelu: skip term");
+        if (skip.layout() != z.layout())
+            throw shape_error("prelu: skip term in " + std::string(name(skip.layout())) + ", the input in " +
+                              std::string(name(z.layout())));
         const channel_geometry g = begin_with_bias(z, bias);
         B::bias_prelu_residual_forward(g, z.data(), bias.value.data(), alpha_.value.data(), skip.data(),
                                        output_.data());

@@ -20,11 +20,12 @@ public:
     // The skip sums are formed in place, in tensors the block's own layers hold and no longer read:
     // prelu2's output (its backward reads its input) and conv1's input gradient. So a block keeps
     // no output or input-gradient tensor of its own. On a ResidualEpilogue backend prelu2 adds the
-    // skip term in its own pass.
+    // skip term in its own pass (x in the layout of conv1's output, which conv2's shares).
     const tensor<B>& forward(const tensor<B>& x) {
         const tensor<B>& inner = forward_pair(conv1_, prelu1_, x);
-        if constexpr (ResidualEpilogue<B> && !BlockedLayouts<B>)
-            if (conv2_.options().bias) return conv2_.forward_then(prelu2_, inner, x);
+        if constexpr (ResidualEpilogue<B>)
+            if (conv2_.options().bias)
+                return conv2_.forward_then(prelu2_, inner, in_layout(x, inner.layout(), converted_));
         auto& out = owned(forward_pair(conv2_, prelu2_, inner));
         const tensor<B>& skip = in_layout(x, out.layout(), converted_);
         B::add(x.size(), skip.data(), out.data(), out.data());
