@@ -7,7 +7,8 @@
 #   defaults: build-bench/tools/jhr 16 2 10; BACKEND=onednn by default. PRECISION is fp32 by
 #   default, bf16 (both sides autocast-style bf16 convolutions; onednn or cuda) or tf32 (cuda).
 #   BACKEND=cuda compares on the GPU, PyTorch with --device cuda. PYTHON names the interpreter
-#   that imports torch (default /usr/bin/python3).
+#   that imports torch (default /usr/bin/python3). JHR_ARGS and TORCH_ARGS add arguments to each
+#   side (e.g. JHR_ARGS="--layout nhwc" TORCH_ARGS="--channels-last --cudnn-benchmark").
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 jhr=${1:-build-bench/tools/jhr}
@@ -23,15 +24,17 @@ export OMP_NUM_THREADS="$threads"
 
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 jhr_json=$("$jhr" bench --backend "$backend" --precision "$precision" --batch "$batch" --threads "$threads" \
-  --iterations "$iterations" --json)
+  --iterations "$iterations" ${JHR_ARGS:-} --json)
 torch_json=$("$python" "$here/torch_joint.py" --device "$device" --precision "$precision" --batch "$batch" \
-  --threads "$threads" --iterations "$iterations" --json)
+  --threads "$threads" --iterations "$iterations" ${TORCH_ARGS:-} --json)
 echo "load after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 
 "$python" - "$jhr_json" "$torch_json" <<'PY'
 import json, sys
 j, t = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 print(f"{t['device']}, {j['precision']}, batch {j['batch']}, threads {j['threads']}, median of {j['iterations']} iterations")
+print(f"jhr layout {j.get('layout', 'automatic')}; PyTorch channels_last {t.get('channels_last', False)}, "
+      f"cudnn.benchmark {t.get('cudnn_benchmark', False)}")
 print(f"{'':12}{'jhr ' + j['backend']:>18}{t['backend']:>22}{'jhr/PyTorch':>14}")
 for key, label in (("train", "training"), ("infer", "inference")):
     a, b = j[key + "_images_per_second"], t[key + "_images_per_second"]

@@ -143,6 +143,11 @@ if [ "$bench" = 1 ]; then
       tee -a "$blog"
     [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   done
+  # PyTorch eager tuned for speed (channels_last, cudnn.benchmark) at bf16, the 2x goal's precision.
+  echo "-- against PyTorch with --channels-last --cudnn-benchmark, bf16" | tee -a "$blog"
+  BACKEND=cuda PRECISION=bf16 TORCH_ARGS="--channels-last --cudnn-benchmark" timeout "$limit" \
+    "$root/benchmarks/compare_torch.sh" "$build/tools/jhr" 128 "$jobs" 20 2>&1 | tee -a "$blog"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   for precision in fp32 tf32 bf16; do
     echo "-- jhr bench --graph, $precision" | tee -a "$blog"
     timeout "$limit" "$build/tools/jhr" bench --backend cuda --precision "$precision" --batch 128 --iterations 20 \

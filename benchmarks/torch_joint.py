@@ -18,8 +18,11 @@ fp32 (TF32 off for cuDNN and cuBLAS), tf32 (on for both) or bf16 (torch.autocast
 fp32 master weights; bf16 needs no loss scaling), as `jhr bench --backend cuda --precision P`.
 On the CPU, --precision bf16 runs the same autocast to bfloat16 on the CPU (oneDNN's bf16 kernels
 where the CPU has them), as `jhr bench --backend onednn --precision bf16`.
+--channels-last keeps the modules and the batch in torch.channels_last (nhwc), PyTorch's own way to
+cuDNN's tensor-core layout, as `jhr bench --layout nhwc`; --cudnn-benchmark lets cuDNN time its
+algorithms, as jhr always does: together, PyTorch eager as tuned for speed.
 Usage: /usr/bin/python3 benchmarks/torch_joint.py --batch 16 --threads 2 --iterations 10 [--json]
-       [--device cpu|cuda] [--precision fp32|tf32|bf16] [--cudnn-benchmark]
+       [--device cpu|cuda] [--precision fp32|tf32|bf16] [--cudnn-benchmark] [--channels-last]
 """
 import argparse
 import contextlib
@@ -77,6 +80,7 @@ def main():
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     parser.add_argument("--precision", choices=("fp32", "tf32", "bf16"), default="fp32")
     parser.add_argument("--cudnn-benchmark", action="store_true", help="let cuDNN time its algorithms")
+    parser.add_argument("--channels-last", action="store_true", help="modules and batch in channels_last")
     args = parser.parse_args()
     if args.device == "cpu" and args.precision == "tf32":
         parser.error("--precision tf32 needs --device cuda")
@@ -102,6 +106,9 @@ def main():
 
     x = torch.rand(n, 3, 124, 108, device=device)
     target = torch.rand(n, 3, 124 - 2 * border, 108 - 2 * border, device=device)
+    if args.channels_last:
+        sr, fr = sr.to(memory_format=torch.channels_last), fr.to(memory_format=torch.channels_last)
+        x, target = x.contiguous(memory_format=torch.channels_last), target.contiguous(memory_format=torch.channels_last)
     labels = torch.randint(0, args.classes, (n,), device=device)
 
     def train():
@@ -149,6 +156,8 @@ def main():
         "backend": "pytorch " + torch.__version__,
         "device": torch.cuda.get_device_name() if gpu else "cpu",
         "precision": args.precision,
+        "channels_last": args.channels_last,
+        "cudnn_benchmark": args.cudnn_benchmark,
         "batch": n,
         "threads": torch.get_num_threads(),
         "iterations": args.iterations,
