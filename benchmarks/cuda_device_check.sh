@@ -154,11 +154,11 @@ if [ "$bench" = 1 ]; then
       --graph 2>&1 | tee -a "$blog"
     [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   done
-  # The layout automatic does not pick (nhwc at fp32, nchw at tf32 and bf16), for the comparison
+  # The layout automatic does not pick (nhwc at fp32 and tf32, nchw at bf16), for the comparison
   # that decides where nhwc pays.
   for precision in fp32 tf32 bf16; do
-    other=nchw
-    [ "$precision" = fp32 ] && other=nhwc
+    other=nhwc
+    [ "$precision" = bf16 ] && other=nchw
     echo "-- jhr bench --layout $other, $precision" | tee -a "$blog"
     timeout "$limit" "$build/tools/jhr" bench --backend cuda --precision "$precision" --layout "$other" --batch 128 \
       --iterations 20 2>&1 | tee -a "$blog"

@@ -55,13 +55,13 @@ bool close(const std::vector<float>& a, const std::vector<float>& b) {
 
 } // namespace
 
-TEST_CASE("cuda activation layout: automatic is nchw at fp32 and nhwc at tf32 and bf16; a choice holds at "
+TEST_CASE("cuda activation layout: automatic is nhwc at bf16 and nchw at fp32 and tf32; a choice holds at "
           "every precision") {
     const jhr::conv2d_geometry g{2, 3, 8, 8, 4, 3, 1, 1};
     {
         layout_scope scope(jhr::backends::cuda_activation_layout::automatic);
         for (const auto& [p, expected] : {std::pair{jhr::precision::fp32, jhr::layout::nchw},
-                                          std::pair{jhr::precision::tf32, jhr::layout::nhwc},
+                                          std::pair{jhr::precision::tf32, jhr::layout::nchw},
                                           std::pair{jhr::precision::bf16, jhr::layout::nhwc}}) {
             const jhr::testing::precision_scope at(p);
             CHECK(jhr::cuda::conv2d_output_layout(g) == expected);

@@ -1,6 +1,6 @@
 // jhr/tools/layout_option.hpp: --layout automatic|nchw|nhwc for the subcommands that time or train
 // (bench, train): the CUDA backend's activation layout (jhr/backends/cuda/layout.hpp). automatic,
-// the default, is nhwc at tf32 and bf16 and nchw at fp32; another choice on another backend is a
+// the default, is nhwc at bf16 and nchw at fp32 and tf32; another choice on another backend is a
 // usage error.
 #pragma once
 
@@ -20,7 +20,7 @@ inline CLI::Option* add_layout_option(CLI::App* cmd, std::string& layout) {
     layout = "automatic";
     return cmd
         ->add_option("--layout", layout,
-                     "activation layout of --backend cuda: automatic (nhwc at tf32 and bf16, nchw at fp32), "
+                     "activation layout of --backend cuda: automatic (nhwc at bf16, nchw at fp32 and tf32), "
                      "nchw or nhwc")
         ->check(CLI::IsMember({"automatic", "nchw", "nhwc"}))
         ->capture_default_str();

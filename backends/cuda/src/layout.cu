@@ -18,8 +18,8 @@ jhr::layout cuda_layouts::conv2d_output_layout(const conv2d_geometry&) {
     case cuda_activation_layout::automatic:
         break;
     }
-    return cuda_precision_control::precision() == jhr::precision::fp32 ? jhr::layout::nchw
-                                                                       : jhr::layout::nhwc;
+    return cuda_precision_control::precision() == jhr::precision::bf16 ? jhr::layout::nhwc
+                                                                       : jhr::layout::nchw;
 }
 
 // An nchw tensor is n matrices of c x hw; transposed, nhwc.

@@ -1,10 +1,12 @@
 // jhr/backends/cuda/layout.hpp: the layout of the activations between layers on the GPU
 // (BlockedLayouts, core/backend.hpp), and conversions between nchw and nhwc.
 //
-// nhwc is the layout cuDNN's tensor-core kernels read and write: there a bf16 convolution's bfloat16
-// copies are element-wise conversions rather than transposes, and tf32 kernels need no internal
-// transposes; nchw is the classic layout of its fp32 (FMA) kernels. `automatic` (the default) asks
-// for nhwc at tf32 and bf16 and nchw at fp32; set_activation_layout fixes one for every precision
+// nhwc is the layout cuDNN's tensor-core kernels read and write: with it a bf16 convolution's
+// bfloat16 copies are element-wise conversions rather than transposes (its cuDNN calls are nhwc
+// either way), and tf32 kernels may need no internal transposes; nchw is the classic layout of the
+// fp32 (FMA) kernels. `automatic` (the default) asks for nhwc at bf16 and nchw at fp32 and tf32
+// (fp32 nhwc tensors go to cuDNN's legacy API only when asked for; which layout pays there is for
+// the GPU benchmarks to tell); set_activation_layout fixes one for every precision
 // (process-wide; the choice is read when a convolution's output is shaped, so set it between
 // training steps, not inside one). Every kernel of the backend takes both layouts; nchw16c is
 // refused.
