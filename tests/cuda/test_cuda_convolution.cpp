@@ -4,7 +4,7 @@
 // and bf16; at tf32 precision within tf32_tolerance, at bf16 within bf16_tolerance and not equal to
 // fp32, and fp32 again within 1e-4 afterwards; deterministic convolutions repeat bit for bit; a
 // convolution's first call cannot be captured into a graph, a later one can; conv2d_backward writes what
-// the two backward calls write.
+// the two backward calls write; on nhwc tensors (input, output or both) at every precision too.
 #include "backends/agreement.hpp"
 #include "gpu.hpp"
 
@@ -54,15 +54,47 @@ std::vector<jhr::conv2d_geometry> small_geometries() {
     return list;
 }
 
+// v (of shape s) moved from layout `from` to `to` (nchw or nhwc), on the host.
+std::vector<float> relaid(const jhr::shape& s, const std::vector<float>& v, jhr::layout from,
+                          jhr::layout to) {
+    if (from == to) return v;
+    std::vector<float> out(v.size());
+    const std::size_t c = std::size_t(s.c), hw = std::size_t(s.h) * std::size_t(s.w);
+    for (std::size_t n = 0; n < std::size_t(s.n); ++n)
+        for (std::size_t k = 0; k < c; ++k)
+            for (std::size_t p = 0; p < hw; ++p) {
+                const std::size_t nchw = (n * c + k) * hw + p, nhwc = (n * hw + p) * c + k;
+                if (from == jhr::layout::nchw)
+                    out[nhwc] = v[nchw];
+                else
+                    out[nchw] = v[nhwc];
+            }
+    return out;
+}
+
+// The CUDA convolution of g (x and dx in g.src_layout, y and dy in g.dst_layout) against the
+// reference's on nchw tensors.
 void check_agreement(const jhr::conv2d_geometry& g, bool bias, double tolerance = agreement_tolerance) {
     INFO(jhr::describe(g));
+    CAPTURE(jhr::name(g.src_layout));
+    CAPTURE(jhr::name(g.dst_layout));
     CAPTURE(bias);
     CAPTURE(tolerance);
     std::mt19937 rng{unsigned(g.in_height * 31 + g.kernel)};
     const auto x = random_vector(g.input().size(), rng), w = random_vector(g.weight().size(), rng),
                b = random_vector(std::size_t(g.out_channels), rng),
                dy = random_vector(g.output().size(), rng);
-    const auto dx_in = to_device(x), dw_in = to_device(w), db_in = to_device(b), ddy = to_device(dy);
+    const auto dx_in = to_device(relaid(g.input(), x, jhr::layout::nchw, g.src_layout)), dw_in = to_device(w),
+               db_in = to_device(b), ddy = to_device(relaid(g.output(), dy, jhr::layout::nchw, g.dst_layout));
+    // The results the CUDA calls write, in nchw.
+    const auto y_of = [&](const jhr::cuda::buffer<float>& y) {
+        return relaid(g.output(), to_host(y), g.dst_layout, jhr::layout::nchw);
+    };
+    const auto dx_of = [&](const jhr::cuda::buffer<float>& dx) {
+        return relaid(g.input(), to_host(dx), g.src_layout, jhr::layout::nchw);
+    };
+    jhr::conv2d_geometry plain = g; // the reference's
+    plain.src_layout = plain.dst_layout = jhr::layout::nchw;
     const float nan = std::numeric_limits<float>::quiet_NaN();
     { // A direction's first call times candidate algorithms, which write its output too: choose them
         // first, so that the NaN-filled outputs below are written by the checked calls alone.
@@ -75,19 +107,19 @@ void check_agreement(const jhr::conv2d_geometry& g, bool bias, double tolerance 
     }
 
     std::vector<float> y_ref(g.output().size());
-    jhr::reference::conv2d_forward(g, x.data(), w.data(), bias ? b.data() : nullptr, y_ref.data());
+    jhr::reference::conv2d_forward(plain, x.data(), w.data(), bias ? b.data() : nullptr, y_ref.data());
     auto y = to_device(std::vector<float>(g.output().size(), nan));
     jhr::cuda::conv2d_forward(g, dx_in.data(), dw_in.data(), bias ? db_in.data() : nullptr, y.data());
-    CHECK(relative_difference(to_host(y), y_ref) < tolerance);
+    CHECK(relative_difference(y_of(y), y_ref) < tolerance);
 
     std::vector<float> dx_ref(g.input().size());
-    jhr::reference::conv2d_backward_data(g, w.data(), dy.data(), dx_ref.data());
+    jhr::reference::conv2d_backward_data(plain, w.data(), dy.data(), dx_ref.data());
     auto dx = to_device(std::vector<float>(g.input().size(), nan));
     jhr::cuda::conv2d_backward_data(g, dw_in.data(), ddy.data(), dx.data());
-    CHECK(relative_difference(to_host(dx), dx_ref) < tolerance);
+    CHECK(relative_difference(dx_of(dx), dx_ref) < tolerance);
 
     std::vector<float> dw_ref(g.weight().size()), db_ref(std::size_t(g.out_channels));
-    jhr::reference::conv2d_backward_weights(g, x.data(), dy.data(), dw_ref.data(),
+    jhr::reference::conv2d_backward_weights(plain, x.data(), dy.data(), dw_ref.data(),
                                             bias ? db_ref.data() : nullptr);
     auto dw = to_device(std::vector<float>(g.weight().size(), nan));
     auto db = to_device(std::vector<float>(std::size_t(g.out_channels), nan));
@@ -112,6 +144,33 @@ TEST_CASE("cuda convolution agrees with the reference on small and random geomet
 TEST_CASE("cuda convolution agrees with the reference at the paper's SRNET and FRNET layers" *
           jhr::testing::needs_gpu()) {
     for (const auto& g : paper_geometries()) check_agreement(g, true);
+}
+
+TEST_CASE("cuda convolution on nhwc tensors (input, output or both) agrees with the reference at fp32, "
+          "tf32 and bf16" *
+          jhr::testing::needs_gpu()) {
+    for (const auto& [precision, tolerance] :
+         {std::pair{jhr::precision::fp32, agreement_tolerance},
+          std::pair{jhr::precision::tf32, jhr::testing::tf32_tolerance},
+          std::pair{jhr::precision::bf16, jhr::testing::bf16_tolerance}}) {
+        CAPTURE(jhr::name(precision));
+        const jhr::testing::precision_scope scope(precision);
+        for (const auto& [src, dst] : {std::pair{jhr::layout::nchw, jhr::layout::nhwc},
+                                       std::pair{jhr::layout::nhwc, jhr::layout::nhwc},
+                                       std::pair{jhr::layout::nhwc, jhr::layout::nchw}}) {
+            auto geometries = paper_geometries();
+            for (const auto& g : small_geometries()) geometries.push_back(g);
+            for (auto g : geometries) {
+                g.src_layout = src;
+                g.dst_layout = dst;
+                check_agreement(g, true, tolerance);
+            }
+            auto g = small_geometries()[1];
+            g.src_layout = src;
+            g.dst_layout = dst;
+            check_agreement(g, false, tolerance);
+        }
+    }
 }
 
 TEST_CASE("cuda convolution at tf32 precision agrees within 3e-3 at the paper's layers; fp32 again within "
@@ -242,8 +301,14 @@ TEST_CASE("cuda conv2d_backward writes what the two backward calls write, at fp3
     for (const jhr::precision precision :
          {jhr::precision::fp32, jhr::precision::tf32, jhr::precision::bf16}) {
         const jhr::testing::precision_scope scope(precision);
-        for (const auto& g : paper_geometries()) {
+        auto geometries = paper_geometries();
+        for (auto g : paper_geometries()) { // and on nhwc tensors
+            g.src_layout = g.dst_layout = jhr::layout::nhwc;
+            geometries.push_back(g);
+        }
+        for (const auto& g : geometries) {
             CAPTURE(jhr::name(precision));
+            CAPTURE(jhr::name(g.dst_layout));
             INFO(jhr::describe(g));
             const auto x = to_device(random_vector(g.input().size(), rng)),
                        w = to_device(random_vector(g.weight().size(), rng)),

@@ -3,6 +3,7 @@
 #include "jhr/backends/cuda/precision.hpp"
 
 #include "jhr/backends/cuda/dense.hpp"
+#include "jhr/backends/cuda/layout.hpp"
 
 #include "bfloat16.hpp"
 #include "capture.hpp"
@@ -279,12 +280,7 @@ bool same_memory(planes s, jhr::layout a, jhr::layout b) {
 
 // x (of shape s) stored in layout `from` copied into y in layout `to`.
 void convert(planes s, jhr::layout from, const float* x, jhr::layout to, float* y) {
-    if (same_memory(s, from, to))
-        cuda_detail::transpose_floats(1, 1, s.size(), x, y);
-    else if (from == jhr::layout::nchw)
-        cuda_detail::transpose_floats(s.batch, s.channels, s.pixels, x, y);
-    else
-        cuda_detail::transpose_floats(s.batch, s.pixels, s.channels, x, y);
+    cuda_layouts::relayout(shape{int(s.batch), int(s.channels), int(s.pixels), 1}, from, x, to, y);
 }
 
 // a (of shape s, in layout `from`) as cuDNN reads it in layout `to`: a itself, or its copy in scratch.
