@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# One call on a lent GPU machine: benchmarks/cuda_device_check.sh PACK --bench, stopped after
-# SECONDS (default 500), with its logs (cuda_*.log, cuda_*.jsonl, from PACK and from
-# build-cuda-device, where it builds when the pack cannot run) copied into OUT every 15 s and at
-# the end, so that a run cut short by the machine's time limit still returns what it measured.
+# benchmarks/cuda_device_check.sh PACK --bench as one command on a GPU machine that limits a
+# command's time: stopped after SECONDS (default 500), with its logs (cuda_*.log, cuda_*.jsonl, from
+# PACK and from build-cuda-device, where it builds when the pack cannot run) copied into OUT every
+# 15 s and at the end, so that a run cut short still returns what it measured.
 # Usage: benchmarks/cuda_device_run.sh PACK OUT [SECONDS]     Exit status: the check's (124: timed out).
 set -u
 pack=$1 out=$2 seconds=${3:-500}
