@@ -10,6 +10,8 @@
 
 #include "jhr/backends/reference.hpp"
 
+#include "src/placement.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -57,19 +59,16 @@ std::vector<jhr::conv2d_geometry> small_geometries() {
 // v (of shape s) moved from layout `from` to `to` (nchw or nhwc), on the host.
 std::vector<float> relaid(const jhr::shape& s, const std::vector<float>& v, jhr::layout from,
                           jhr::layout to) {
-    if (from == to) return v;
     std::vector<float> out(v.size());
-    const std::size_t c = std::size_t(s.c), hw = std::size_t(s.h) * std::size_t(s.w);
-    for (std::size_t n = 0; n < std::size_t(s.n); ++n)
-        for (std::size_t k = 0; k < c; ++k)
-            for (std::size_t p = 0; p < hw; ++p) {
-                const std::size_t nchw = (n * c + k) * hw + p, nhwc = (n * hw + p) * c + k;
-                if (from == jhr::layout::nchw)
-                    out[nhwc] = v[nchw];
-                else
-                    out[nchw] = v[nhwc];
-            }
+    jhr::backends::cuda_detail::relayout_on_host(s, from, v.data(), to, out.data());
     return out;
+}
+
+// The precisions the convolutions compute at, each with its bound against the fp32 reference.
+std::vector<std::pair<jhr::precision, double>> precisions_and_tolerances() {
+    return {{jhr::precision::fp32, agreement_tolerance},
+            {jhr::precision::tf32, jhr::testing::tf32_tolerance},
+            {jhr::precision::bf16, jhr::testing::bf16_tolerance}};
 }
 
 // The CUDA convolution of g (x and dx in g.src_layout, y and dy in g.dst_layout) against the
@@ -149,10 +148,7 @@ TEST_CASE("cuda convolution agrees with the reference at the paper's SRNET and F
 TEST_CASE("cuda convolution on nhwc tensors (input, output or both) agrees with the reference at fp32, "
           "tf32 and bf16" *
           jhr::testing::needs_gpu()) {
-    for (const auto& [precision, tolerance] :
-         {std::pair{jhr::precision::fp32, agreement_tolerance},
-          std::pair{jhr::precision::tf32, jhr::testing::tf32_tolerance},
-          std::pair{jhr::precision::bf16, jhr::testing::bf16_tolerance}}) {
+    for (const auto& [precision, tolerance] : precisions_and_tolerances()) {
         CAPTURE(jhr::name(precision));
         const jhr::testing::precision_scope scope(precision);
         for (const auto& [src, dst] : {std::pair{jhr::layout::nchw, jhr::layout::nhwc},
@@ -243,10 +239,7 @@ TEST_CASE("deterministic cuda convolutions repeat bit for bit and agree with the
           "layers, at fp32, tf32 and bf16" *
           jhr::testing::needs_gpu()) {
     const jhr::testing::deterministic_scope deterministic(true);
-    for (const auto& [precision, tolerance] :
-         {std::pair{jhr::precision::fp32, agreement_tolerance},
-          std::pair{jhr::precision::tf32, jhr::testing::tf32_tolerance},
-          std::pair{jhr::precision::bf16, jhr::testing::bf16_tolerance}}) {
+    for (const auto& [precision, tolerance] : precisions_and_tolerances()) {
         CAPTURE(jhr::name(precision));
         const jhr::testing::precision_scope scope(precision);
         for (const auto& g : paper_geometries()) {

@@ -12,15 +12,18 @@
 #include "jhr/backends/cuda/precision.hpp"
 #include "jhr/backends/reference.hpp"
 
-#include <algorithm>
 #include <vector>
 
 #include "../src/bfloat16.hpp"
 #include "../src/capture.hpp"
 #include "../src/device_calls.hpp"
+#include "../src/placement.hpp"
 
 namespace jhr::backends {
 namespace {
+
+using cuda_detail::relayout_on_host;
+using cuda_detail::same_placement;
 
 // Runs work when the thread's stream reaches it (after the copies queued before it, as a library call
 // on the GPU runs after the work queued before it), or records it into the graph being captured.
@@ -58,53 +61,33 @@ conv2d_geometry plain(conv2d_geometry g) {
     return g;
 }
 
-// Whether layouts a and b of an [n, c, h, w] tensor put the elements in the same places.
-bool same_memory(const shape& s, jhr::layout a, jhr::layout b) {
-    return a == b || s.c == 1 || s.h * s.w == 1;
-}
-
-// y = x (of shape s) stored in layout `to` instead of `from` (nchw or nhwc), on the host.
-void host_relayout(const shape& s, jhr::layout from, const float* x, jhr::layout to, float* y) {
-    if (same_memory(s, from, to)) return void(std::copy(x, x + s.size(), y));
-    const std::size_t c = std::size_t(s.c), hw = std::size_t(s.h) * std::size_t(s.w);
-    for (std::size_t n = 0; n < std::size_t(s.n); ++n)
-        for (std::size_t k = 0; k < c; ++k)
-            for (std::size_t p = 0; p < hw; ++p) {
-                const std::size_t nchw = (n * c + k) * hw + p, nhwc = (n * hw + p) * c + k;
-                if (from == jhr::layout::nchw)
-                    y[nhwc] = x[nchw];
-                else
-                    y[nchw] = x[nhwc];
-            }
-}
-
 // x (of shape s, in layout l) in nchw: x itself, or its copy in scratch.
 const float* as_nchw(const shape& s, jhr::layout l, const float* x, std::vector<float>& scratch) {
-    if (same_memory(s, l, jhr::layout::nchw)) return x;
+    if (same_placement(s, l, jhr::layout::nchw)) return x;
     scratch.resize(s.size());
-    host_relayout(s, l, x, jhr::layout::nchw, scratch.data());
+    relayout_on_host(s, l, x, jhr::layout::nchw, scratch.data());
     return scratch.data();
 }
 
 // The conversions the GPU code launches around an fp32 or tf32 convolution in g's layout (cuDNN
 // works in g.dst_layout, with krsc filters for nhwc): x or dx when its layout differs, the filter
 // (or its gradient) when krsc differs from kcrs.
-int conversions(const conv2d_geometry& g, bool touches_input) {
-    const int filter = same_memory(g.weight(), jhr::layout::nchw, g.dst_layout) ? 0 : 1;
-    const int input = touches_input && !same_memory(g.input(), g.src_layout, g.dst_layout) ? 1 : 0;
+int conversions(const conv2d_geometry& g) {
+    const int filter = same_placement(g.weight(), jhr::layout::nchw, g.dst_layout) ? 0 : 1;
+    const int input = same_placement(g.input(), g.src_layout, g.dst_layout) ? 0 : 1;
     return filter + input;
 }
 
 // The calls of a bias gradient: cuDNN's one for nchw, the backend's two kernels for nhwc.
 int bias_gradient_calls(const conv2d_geometry& g) {
-    return same_memory(g.output(), g.dst_layout, jhr::layout::nchw) ? 1 : 2;
+    return same_placement(g.output(), g.dst_layout, jhr::layout::nchw) ? 1 : 2;
 }
 
 } // namespace
 
 void cuda_convolution::conv2d_forward(const conv2d_geometry& g, const float* x, const float* w,
                                       const float* b, float* y) {
-    if (g.output().size() > 0) count((b ? 2 : 1) + (at_bf16() ? 0 : conversions(g, true)));
+    if (g.output().size() > 0) count((b ? 2 : 1) + (at_bf16() ? 0 : conversions(g)));
     on_stream([g, x, w, b, y, bf16 = at_bf16()] {
         std::vector<float> x_scratch, y_nchw(g.output().size());
         const float* x_nchw = as_nchw(g.input(), g.src_layout, x, x_scratch);
@@ -119,13 +102,13 @@ void cuda_convolution::conv2d_forward(const conv2d_geometry& g, const float* x, 
                 for (std::size_t i = 0; i < g.output().size(); ++i)
                     y_nchw[i] += b[i / plane % std::size_t(g.out_channels)];
         }
-        host_relayout(g.output(), jhr::layout::nchw, y_nchw.data(), g.dst_layout, y);
+        relayout_on_host(g.output(), jhr::layout::nchw, y_nchw.data(), g.dst_layout, y);
     });
 }
 
 void cuda_convolution::conv2d_backward_data(const conv2d_geometry& g, const float* w, const float* dy,
                                             float* dx) {
-    if (g.input().size() > 0) count(1 + (at_bf16() ? 0 : conversions(g, true)));
+    if (g.input().size() > 0) count(1 + (at_bf16() ? 0 : conversions(g)));
     on_stream([g, w, dy, dx, bf16 = at_bf16()] {
         std::vector<float> dy_scratch, dx_nchw(g.input().size());
         const float* dy_nchw = as_nchw(g.output(), g.dst_layout, dy, dy_scratch);
@@ -136,7 +119,7 @@ void cuda_convolution::conv2d_backward_data(const conv2d_geometry& g, const floa
                                                  rounded(g.output().size(), dy_nchw).data(), dx_nchw.data());
             round_trip(g.input().size(), dx_nchw.data(), dx_nchw.data());
         }
-        host_relayout(g.input(), jhr::layout::nchw, dx_nchw.data(), g.src_layout, dx);
+        relayout_on_host(g.input(), jhr::layout::nchw, dx_nchw.data(), g.src_layout, dx);
     });
 }
 
@@ -144,7 +127,7 @@ void cuda_convolution::conv2d_backward_data(const conv2d_geometry& g, const floa
 void cuda_convolution::conv2d_backward_weights(const conv2d_geometry& g, const float* x, const float* dy,
                                                float* dw, float* db) {
     if (g.weight().size() > 0 && g.output().size() > 0)
-        count(1 + (db ? bias_gradient_calls(g) : 0) + (at_bf16() ? 0 : conversions(g, true)));
+        count(1 + (db ? bias_gradient_calls(g) : 0) + (at_bf16() ? 0 : conversions(g)));
     on_stream([g, x, dy, dw, db, bf16 = at_bf16()] {
         std::vector<float> x_scratch, dy_scratch;
         const float* x_nchw = as_nchw(g.input(), g.src_layout, x, x_scratch);

@@ -11,6 +11,7 @@
 #include "context.hpp"
 #include "device_calls.hpp"
 #include "library_check.hpp"
+#include "placement.hpp"
 
 #include <array>
 #include <map>
@@ -273,20 +274,24 @@ planes weights(const conv2d_geometry& g) {
             std::size_t(g.kernel) * std::size_t(g.kernel)};
 }
 
-// Whether layouts a and b of s put the elements in the same places (one channel, or one pixel).
-bool same_memory(planes s, jhr::layout a, jhr::layout b) {
-    return a == b || s.channels == 1 || s.pixels == 1;
+// s as the [batch, channels, pixels, 1] shape the layout helpers take.
+shape as_shape(planes s) {
+    return {int(s.batch), int(s.channels), int(s.pixels), 1};
+}
+// Whether layouts a and b of s put its elements in the same places.
+bool same_placement(planes s, jhr::layout a, jhr::layout b) {
+    return cuda_detail::same_placement(as_shape(s), a, b);
 }
 
 // x (of shape s) stored in layout `from` copied into y in layout `to`.
 void convert(planes s, jhr::layout from, const float* x, jhr::layout to, float* y) {
-    cuda_layouts::relayout(shape{int(s.batch), int(s.channels), int(s.pixels), 1}, from, x, to, y);
+    cuda_layouts::relayout(as_shape(s), from, x, to, y);
 }
 
 // a (of shape s, in layout `from`) as cuDNN reads it in layout `to`: a itself, or its copy in scratch.
 const float* as_read(const float* a, planes s, jhr::layout from, jhr::layout to,
                      cuda_buffer<float>& scratch) {
-    if (same_memory(s, from, to)) return a;
+    if (same_placement(s, from, to)) return a;
     scratch = cuda_buffer<float>(s.size());
     convert(s, from, a, to, scratch.data());
     return scratch.data();
@@ -300,19 +305,19 @@ struct written {
     float* out;
     cuda_buffer<float> scratch{};
     float* target() {
-        if (same_memory(s, from, to)) return out;
+        if (same_placement(s, from, to)) return out;
         scratch = cuda_buffer<float>(s.size());
         return scratch.data();
     }
     void finish() {
-        if (!same_memory(s, from, to)) convert(s, from, scratch.data(), to, out);
+        if (!same_placement(s, from, to)) convert(s, from, scratch.data(), to, out);
     }
 };
 
 // a (of shape s, in layout l) as a bfloat16 nhwc (krsc) copy: element-wise from nhwc, transposed from
 // nchw (kcrs).
 cuda_buffer<bfloat16_bits> rounded(const float* a, planes s, jhr::layout l) {
-    if (same_memory(s, l, jhr::layout::nhwc)) return cuda_detail::bfloat16_copy(1, 1, s.size(), a);
+    if (same_placement(s, l, jhr::layout::nhwc)) return cuda_detail::bfloat16_copy(1, 1, s.size(), a);
     return cuda_detail::bfloat16_copy(s.batch, s.channels, s.pixels, a);
 }
 
@@ -324,7 +329,7 @@ void on_bfloat16(Direction direction, plan& p, const conv2d_geometry& g, const b
                  const float* bias = nullptr) {
     cuda_buffer<bfloat16_bits> out16(out_shape.size());
     direction(p, g, a16, b16, out16.data());
-    if (same_memory(out_shape, out_layout, jhr::layout::nhwc))
+    if (same_placement(out_shape, out_layout, jhr::layout::nhwc))
         cuda_detail::widen_from_bfloat16(out_shape.batch * out_shape.pixels, 1, out_shape.channels,
                                          out16.data(), bias, out);
     else
@@ -335,7 +340,7 @@ void on_bfloat16(Direction direction, plan& p, const conv2d_geometry& g, const b
 // The bias gradient, summed over the fp32 dy (at every precision) in g's output layout.
 void bias_gradient(const plan& p, const conv2d_geometry& g, const float* dy, float* db) {
     const planes s = output(g);
-    if (!same_memory(s, g.dst_layout, jhr::layout::nchw))
+    if (!same_placement(s, g.dst_layout, jhr::layout::nchw))
         return cuda_detail::channel_sums(s.batch * s.pixels, g.out_channels, dy, db);
     cuda_detail::count_device_call();
     JHR_CUDNN_CHECK(cudnnConvolutionBackwardBias(this_thread().cudnn(), &one, p.y_fp32.handle, dy, &zero,
@@ -344,10 +349,8 @@ void bias_gradient(const plan& p, const conv2d_geometry& g, const float* dy, flo
 
 // Throws backend_error naming `function` unless g's layouts are nchw or nhwc.
 void expect_supported(const conv2d_geometry& g, const char* function) {
-    for (const jhr::layout l : {g.src_layout, g.dst_layout})
-        if (l != jhr::layout::nchw && l != jhr::layout::nhwc)
-            throw backend_error(where(std::string("cuda ") + function +
-                                      ": cuda takes nchw or nhwc tensors, got " + std::string(name(l))));
+    cuda_detail::expect_nchw_or_nhwc(g.src_layout, function);
+    cuda_detail::expect_nchw_or_nhwc(g.dst_layout, function);
 }
 
 // The filter layout the fp32 convolution of g reads and writes: kcrs with nchw, krsc with nhwc.
@@ -372,7 +375,7 @@ void cuda_convolution::conv2d_forward(const conv2d_geometry& g, const float* x, 
     forward(p, g, as_read(x, input(g), g.src_layout, g.dst_layout, x_scratch),
             as_read(w, weights(g), jhr::layout::nchw, filter_layout(g), w_scratch), y);
     if (!b) return;
-    if (!same_memory(output(g), g.dst_layout, jhr::layout::nchw))
+    if (!same_placement(output(g), g.dst_layout, jhr::layout::nchw))
         return cuda_dense::add_row_vector(output(g).batch * output(g).pixels, output(g).channels, b, y);
     cuda_detail::count_device_call();
     JHR_CUDNN_CHECK(cudnnAddTensor(this_thread().cudnn(), &one, p.bias.handle, b, &one, p.y_fp32.handle, y));

@@ -4,6 +4,7 @@
 
 #include "channels.hpp"
 #include "launch.cuh"
+#include "placement.hpp"
 
 #include <algorithm>
 #include <string>
@@ -141,17 +142,27 @@ void launch_channels_last(std::size_t rows, int channels, const channels_last_sp
                     dx, alpha_partials, bias_partials);
 }
 
-// Throws backend_error naming `function` unless l is nchw or nhwc.
-void expect_supported(const char* function, layout l) {
-    if (l != layout::nchw && l != layout::nhwc)
-        throw backend_error(std::string(function) + ": cuda takes nchw or nhwc tensors, got " +
-                            std::string(name(l)));
+// The rows of g's nhwc form: one per sample and pixel.
+std::size_t rows_of(const channel_geometry& g) {
+    return std::size_t(g.batch) * std::size_t(g.spatial);
 }
 
+// The partial sums per channel g's backward kernel writes: one per group of samples (nchw) or of
+// rows (nhwc).
+std::size_t backward_groups(const channel_geometry& g) {
+    return g.data_layout == layout::nhwc ? channels_last_split(rows_of(g)).groups
+                                         : std::size_t(prelu_backward_split(g).groups);
+}
+
+// PReLU backward's kernel for g's layout.
 template <bool Biased, bool Slopes>
-void launch_backward(const channel_geometry& g, const prelu_backward_split& split, const float* x,
-                     const float* bias, const float* alpha, const float* dy, float* dx,
-                     double* alpha_partials, double* bias_partials) {
+void launch_backward(const channel_geometry& g, const float* x, const float* bias, const float* alpha,
+                     const float* dy, float* dx, double* alpha_partials, double* bias_partials) {
+    if (g.data_layout == layout::nhwc)
+        return launch_channels_last<true, Biased, Slopes>(rows_of(g), g.channels,
+                                                          channels_last_split(rows_of(g)), x, bias, alpha, dy,
+                                                          dx, alpha_partials, bias_partials);
+    const prelu_backward_split split(g);
     JHR_CUDA_LAUNCH((prelu_backward_kernel<Biased, Slopes>),
                     dim3(unsigned(g.channels), unsigned(split.groups)), cuda_detail::block_size, g,
                     split.samples_per_block, x, bias, alpha, dy, dx, alpha_partials, bias_partials);
@@ -161,59 +172,32 @@ void launch_backward(const channel_geometry& g, const prelu_backward_split& spli
 // is null), for `function`.
 void run_prelu_forward(const char* function, const channel_geometry& g, const float* x, const float* bias,
                        const float* alpha, float* y, const float* skip = nullptr) {
-    expect_supported(function, g.data_layout);
+    cuda_detail::expect_nchw_or_nhwc(g.data_layout, function);
     cuda_detail::for_each(g.size(), prelu_forward_op{std::size_t(g.channels), std::size_t(g.spatial),
                                                      g.data_layout == layout::nhwc, x, bias, alpha, skip, y});
-}
-
-// The nhwc form of run_prelu_backward.
-void run_channels_last_backward(const channel_geometry& g, const float* x, const float* bias,
-                                const float* alpha, const float* dy, float* dx, float* dbias, float* dalpha) {
-    const std::size_t rows = std::size_t(g.batch) * std::size_t(g.spatial);
-    const channels_last_split split(rows);
-    const std::size_t slots = std::size_t(g.channels) * split.groups;
-    cuda_buffer<double> partials((alpha ? slots : 0) + (bias ? slots : 0));
-    double *alpha_partials = partials.data(), *bias_partials = partials.data() + (alpha ? slots : 0);
-    if (split.groups > 0) {
-        if (bias && alpha)
-            launch_channels_last<true, true, true>(rows, g.channels, split, x, bias, alpha, dy, dx,
-                                                   alpha_partials, bias_partials);
-        else if (bias)
-            launch_channels_last<true, true, false>(rows, g.channels, split, x, bias, alpha, dy, dx,
-                                                    alpha_partials, bias_partials);
-        else
-            launch_channels_last<true, false, true>(rows, g.channels, split, x, bias, alpha, dy, dx,
-                                                    alpha_partials, bias_partials);
-    }
-    const unsigned channels = unsigned(g.channels), totals = (alpha ? channels : 0) + (bias ? channels : 0);
-    JHR_CUDA_LAUNCH(cuda_detail::totals_kernel, totals, cuda_detail::block_size, unsigned(split.groups),
-                    partials.data(), alpha ? dalpha : dbias, channels, dbias);
 }
 
 // dx and, where their pointers are not null, dalpha and dbias of y = prelu(x + bias[c]) (a ReLU
 // without alpha), for `function`.
 void run_prelu_backward(const char* function, const channel_geometry& g, const float* x, const float* bias,
                         const float* alpha, const float* dy, float* dx, float* dbias, float* dalpha) {
-    expect_supported(function, g.data_layout);
+    cuda_detail::expect_nchw_or_nhwc(g.data_layout, function);
     if (g.channels == 0) return;
-    if (g.data_layout == layout::nhwc)
-        return run_channels_last_backward(g, x, bias, alpha, dy, dx, dbias, dalpha);
-    const prelu_backward_split split(g);
-    const std::size_t slots = std::size_t(g.channels) * std::size_t(split.groups);
+    const std::size_t groups = backward_groups(g), slots = std::size_t(g.channels) * groups;
     cuda_buffer<double> partials((alpha ? slots : 0) + (bias ? slots : 0));
     double *alpha_partials = partials.data(), *bias_partials = partials.data() + (alpha ? slots : 0);
-    if (split.groups > 0) {
+    if (groups > 0) {
         if (bias && alpha)
-            launch_backward<true, true>(g, split, x, bias, alpha, dy, dx, alpha_partials, bias_partials);
+            launch_backward<true, true>(g, x, bias, alpha, dy, dx, alpha_partials, bias_partials);
         else if (bias)
-            launch_backward<true, false>(g, split, x, bias, alpha, dy, dx, alpha_partials, bias_partials);
+            launch_backward<true, false>(g, x, bias, alpha, dy, dx, alpha_partials, bias_partials);
         else
-            launch_backward<false, true>(g, split, x, bias, alpha, dy, dx, alpha_partials, bias_partials);
+            launch_backward<false, true>(g, x, bias, alpha, dy, dx, alpha_partials, bias_partials);
     }
     // Each channel's totals, one launch for both: the sums of its partials (0 for an empty batch); the
     // bias partials follow the slopes'.
     const unsigned channels = unsigned(g.channels), totals = (alpha ? channels : 0) + (bias ? channels : 0);
-    JHR_CUDA_LAUNCH(cuda_detail::totals_kernel, totals, cuda_detail::block_size, unsigned(split.groups),
+    JHR_CUDA_LAUNCH(cuda_detail::totals_kernel, totals, cuda_detail::block_size, unsigned(groups),
                     partials.data(), alpha ? dalpha : dbias, channels, dbias);
 }
 
@@ -337,14 +321,14 @@ void cuda_activation::bias_relu_backward(const channel_geometry& g, const float*
 }
 
 void cuda_pooling::max_pool2d_forward(const pool2d_geometry& g, const float* x, float* y, float* workspace) {
-    expect_supported("max_pool2d_forward", g.data_layout);
+    cuda_detail::expect_nchw_or_nhwc(g.data_layout, "max_pool2d_forward");
     check(g, "max_pool2d_forward");
     const plane_indexing indexing{std::size_t(g.channels), g.data_layout == layout::nhwc};
     for_each(g.output().size(), max_pool_forward_op{g, indexing, x, y, workspace});
 }
 void cuda_pooling::max_pool2d_backward(const pool2d_geometry& g, const float* workspace, const float* dy,
                                        float* dx) {
-    expect_supported("max_pool2d_backward", g.data_layout);
+    cuda_detail::expect_nchw_or_nhwc(g.data_layout, "max_pool2d_backward");
     check(g, "max_pool2d_backward");
     const plane_indexing indexing{std::size_t(g.channels), g.data_layout == layout::nhwc};
     for_each(g.input().size(), max_pool_backward_op{g, indexing, workspace, dy, dx});

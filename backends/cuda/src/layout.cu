@@ -3,9 +3,7 @@
 #include "jhr/backends/cuda/precision.hpp"
 
 #include "bfloat16.hpp"
-#include "jhr/core/error.hpp"
-
-#include <string>
+#include "placement.hpp"
 
 namespace jhr::backends {
 
@@ -24,10 +22,7 @@ jhr::layout cuda_layouts::conv2d_output_layout(const conv2d_geometry&) {
 
 // An nchw tensor is n matrices of c x hw; transposed, nhwc.
 void cuda_layouts::relayout(const shape& s, jhr::layout from, const float* x, jhr::layout to, float* y) {
-    for (const jhr::layout l : {from, to})
-        if (l != jhr::layout::nchw && l != jhr::layout::nhwc)
-            throw backend_error(where("cuda relayout: " + s.str() + " to or from " + std::string(name(l)) +
-                                      ": cuda takes nchw or nhwc tensors"));
+    for (const jhr::layout l : {from, to}) cuda_detail::expect_nchw_or_nhwc(l, "relayout of " + s.str());
     const std::size_t n = std::size_t(s.n), c = std::size_t(s.c), hw = std::size_t(s.h) * std::size_t(s.w);
     if (from == to)
         cuda_detail::transpose_floats(1, 1, n * c * hw, x, y);

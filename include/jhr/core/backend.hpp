@@ -119,7 +119,8 @@ concept BatchedSgd = Backend<B> && requires(std::span<const sgd_parameter> param
 };
 
 // Optional: a backend that also adds a residual unit's skip term in the PReLU epilogue:
-// bias_prelu_residual_forward(ch, z, bias, alpha, skip, y): y = prelu(z + bias[c]) + skip (nchw).
+// bias_prelu_residual_forward(ch, z, bias, alpha, skip, y): y = prelu(z + bias[c]) + skip (all in
+// ch's layout).
 // The residual block's forward then forms its sum in that pass.
 template <class B>
 concept ResidualEpilogue = BiasActivationEpilogues<B> &&

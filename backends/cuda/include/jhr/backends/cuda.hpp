@@ -5,9 +5,10 @@
 // Pointers given to its functions are device pointers (from cuda::buffer). Work is queued on the
 // legacy default stream; functions that return a value to the host (sum, dot, the losses) and
 // download() wait for it; a failure inside a running kernel is reported by the next call that
-// waits. Activations between layers are nchw or nhwc (cuda/layout.hpp: nhwc at bf16 by default). Check cuda::available() before use: without a usable GPU every function
-// throws jhr::backend_error. Each concern lives in its own header under cuda/; this type only
-// gathers them. Link jhr::cuda (no CUDA compiler needed to use it).
+// waits. Activations between layers are nchw or nhwc (cuda/layout.hpp: nhwc at bf16 by default). Check
+// cuda::available() before use: without a usable GPU every function throws jhr::backend_error. Each concern
+// lives in its own header under cuda/; this type only gathers them. Link jhr::cuda (no CUDA compiler needed
+// to use it).
 #pragma once
 
 #include "jhr/backends/cuda/activation.hpp"
