@@ -1,7 +1,7 @@
 // jhr/tools/layout_option.hpp: --layout automatic|nchw|nhwc for the subcommands that time or train
 // (bench, train): the CUDA backend's activation layout (jhr/backends/cuda/layout.hpp). automatic,
-// the default, is nhwc at bf16 and nchw at fp32 and tf32; another choice on another backend is a
-// usage error.
+// the default, is nhwc_bf16 (bfloat16 activations) at bf16 and nchw at fp32 and tf32; nchw and nhwc
+// keep fp32 activations at every precision; another choice on another backend is a usage error.
 #pragma once
 
 #include "jhr/core/backend.hpp"
@@ -19,9 +19,10 @@ namespace jhr::cli {
 inline CLI::Option* add_layout_option(CLI::App* cmd, std::string& layout) {
     layout = "automatic";
     return cmd
-        ->add_option("--layout", layout,
-                     "activation layout of --backend cuda: automatic (nhwc at bf16, nchw at fp32 and tf32), "
-                     "nchw or nhwc")
+        ->add_option(
+            "--layout", layout,
+            "activation layout of --backend cuda: automatic (bfloat16 nhwc at bf16, nchw at fp32 and "
+            "tf32), nchw or nhwc (fp32 activations)")
         ->check(CLI::IsMember({"automatic", "nchw", "nhwc"}))
         ->capture_default_str();
 }

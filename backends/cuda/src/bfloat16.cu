@@ -80,7 +80,28 @@ struct widen_op {
     __device__ void operator()(std::size_t i) const { y[i] = widening{bias}(x[i], i % cols); }
 };
 
+struct add_bias_op {
+    const float* bias;
+    std::size_t cols;
+    bfloat16_bits* y;
+    __device__ void operator()(std::size_t i) const { store(y, i, load(y, i) + bias[i % cols]); }
+};
+
+struct add_op {
+    const bfloat16_bits *a, *b;
+    bfloat16_bits* y;
+    __device__ void operator()(std::size_t i) const { store(y, i, load(a, i) + load(b, i)); }
+};
+
 } // namespace
+
+void add_bias_bfloat16(std::size_t rows, std::size_t cols, const float* bias, bfloat16_bits* y) {
+    for_each(rows * cols, add_bias_op{bias, cols, y});
+}
+
+void add_bfloat16(std::size_t n, const bfloat16_bits* a, const bfloat16_bits* b, bfloat16_bits* y) {
+    for_each(n, add_op{a, b, y});
+}
 
 // One row per matrix is no transpose: a grid-stride loop then reads and writes contiguously.
 void round_to_bfloat16(std::size_t batch, std::size_t rows, std::size_t cols, const float* x,

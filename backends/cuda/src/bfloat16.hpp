@@ -7,6 +7,7 @@
 #pragma once
 
 #include "jhr/backends/cuda/memory.hpp"
+#include "jhr/core/layout.hpp"
 
 #include "runtime.hpp"
 
@@ -48,6 +49,40 @@ __host__ __device__ inline float from_bfloat16(bfloat16_bits value) {
     return float_of(std::uint32_t(value) << 16);
 }
 
+// Element access for kernels over fp32 or bfloat16 storage (T = float or bfloat16_bits).
+__host__ __device__ inline float load(const float* p, std::size_t i) {
+    return p[i];
+}
+__host__ __device__ inline float load(const bfloat16_bits* p, std::size_t i) {
+    return from_bfloat16(p[i]);
+}
+__host__ __device__ inline void store(float* p, std::size_t i, float value) {
+    p[i] = value;
+}
+__host__ __device__ inline void store(bfloat16_bits* p, std::size_t i, float value) {
+    p[i] = to_bfloat16(value);
+}
+
+// The elements of a tensor's storage (a float pointer) as T: its bfloat16 values in a bfloat16
+// layout (core/layout.hpp).
+template <class T>
+const T* elements(const float* storage) {
+    return reinterpret_cast<const T*>(storage);
+}
+template <class T>
+T* elements(float* storage) {
+    return reinterpret_cast<T*>(storage);
+}
+
+// f(T{}) with T the element type of layout l: bfloat16_bits for a bfloat16 layout, else float.
+template <class F>
+void with_elements(layout l, F f) {
+    if (bfloat16_elements(l))
+        f(bfloat16_bits{});
+    else
+        f(float{});
+}
+
 // The conversions transpose too, so that cuDNN can read and write bfloat16 in nhwc while the fp32
 // tensors stay nchw: x and y hold `batch` row-major matrices, x's rows x cols, y's cols x rows, and
 // y[b][c][r] = convert(x[b][r][c]). rows == 1 is a plain element-wise conversion. (An nchw tensor
@@ -60,6 +95,13 @@ void round_to_bfloat16(std::size_t batch, std::size_t rows, std::size_t cols, co
 // y[b][c][r] = x[b][r][c] widened to fp32, plus bias[c] when bias is not null.
 void widen_from_bfloat16(std::size_t batch, std::size_t rows, std::size_t cols, const bfloat16_bits* x,
                          const float* bias, float* y);
+
+// y[r][c] = y[r][c] + bias[c] rounded, for `rows` rows of `cols` bfloat16 values (an nhwc_bf16
+// convolution output's bias).
+void add_bias_bfloat16(std::size_t rows, std::size_t cols, const float* bias, bfloat16_bits* y);
+
+// y[i] = a[i] + b[i] rounded, over n bfloat16 values (y may be a or b).
+void add_bfloat16(std::size_t n, const bfloat16_bits* a, const bfloat16_bits* b, bfloat16_bits* y);
 
 // y[b][c][r] = x[b][r][c] (fp32 to fp32): nchw <-> nhwc for the layouts (cuda/layout.hpp).
 void transpose_floats(std::size_t batch, std::size_t rows, std::size_t cols, const float* x, float* y);

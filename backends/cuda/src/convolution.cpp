@@ -24,6 +24,7 @@ namespace jhr::backends {
 namespace {
 
 using cuda_detail::bfloat16_bits;
+using cuda_detail::elements;
 using cuda_detail::this_thread;
 
 constexpr std::size_t search_workspace_limit = std::size_t(256) << 20;
@@ -314,21 +315,42 @@ struct written {
     }
 };
 
-// a (of shape s, in layout l) as a bfloat16 nhwc (krsc) copy: element-wise from nhwc, transposed from
-// nchw (kcrs).
-cuda_buffer<bfloat16_bits> rounded(const float* a, planes s, jhr::layout l) {
-    if (same_placement(s, l, jhr::layout::nhwc)) return cuda_detail::bfloat16_copy(1, 1, s.size(), a);
-    return cuda_detail::bfloat16_copy(s.batch, s.channels, s.pixels, a);
+// A bf16 convolution's operand: bfloat16 nhwc (krsc), the tensor itself when it is stored so, else
+// a rounded copy.
+struct bfloat16_operand {
+    cuda_buffer<bfloat16_bits> copy;
+    const bfloat16_bits* data;
+};
+
+// a (of shape s, in layout l) as a bf16 convolution reads it: itself in nhwc_bf16, else rounded
+// element-wise from nhwc, transposed from nchw (kcrs).
+bfloat16_operand as_bfloat16(const float* a, planes s, jhr::layout l) {
+    if (same_placement(s, l, jhr::layout::nhwc_bf16)) return {{}, elements<bfloat16_bits>(a)};
+    bfloat16_operand operand{same_placement(s, l, jhr::layout::nhwc)
+                                 ? cuda_detail::bfloat16_copy(1, 1, s.size(), a)
+                                 : cuda_detail::bfloat16_copy(s.batch, s.channels, s.pixels, a),
+                             nullptr};
+    operand.data = operand.copy.data();
+    return operand;
 }
 
-// Runs direction(p, g, a16, b16, out16) into a bfloat16 nhwc result, widened into the fp32 out (of
-// shape out_shape, in layout out_layout), plus the per-channel bias when not null.
+// Runs direction(p, g, a16, b16, out16) into a bfloat16 nhwc result for out (of shape out_shape, in
+// layout out_layout), plus the per-channel bias when not null: written into out in nhwc_bf16 (the
+// bias added and rounded), else widened into it.
 template <class Direction>
-void on_bfloat16(Direction direction, plan& p, const conv2d_geometry& g, const bfloat16_bits* a16,
-                 const bfloat16_bits* b16, float* out, planes out_shape, jhr::layout out_layout,
+void on_bfloat16(Direction direction, plan& p, const conv2d_geometry& g, const bfloat16_operand& a,
+                 const bfloat16_operand& b, float* out, planes out_shape, jhr::layout out_layout,
                  const float* bias = nullptr) {
+    if (same_placement(out_shape, out_layout, jhr::layout::nhwc_bf16)) {
+        bfloat16_bits* out16 = elements<bfloat16_bits>(out);
+        direction(p, g, a.data, b.data, out16);
+        if (bias)
+            cuda_detail::add_bias_bfloat16(out_shape.batch * out_shape.pixels, out_shape.channels, bias,
+                                           out16);
+        return;
+    }
     cuda_buffer<bfloat16_bits> out16(out_shape.size());
-    direction(p, g, a16, b16, out16.data());
+    direction(p, g, a.data, b.data, out16.data());
     if (same_placement(out_shape, out_layout, jhr::layout::nhwc))
         cuda_detail::widen_from_bfloat16(out_shape.batch * out_shape.pixels, 1, out_shape.channels,
                                          out16.data(), bias, out);
@@ -337,30 +359,41 @@ void on_bfloat16(Direction direction, plan& p, const conv2d_geometry& g, const b
                                          bias, out);
 }
 
-// The bias gradient, summed over the fp32 dy (at every precision) in g's output layout.
+// The bias gradient, summed over dy as stored (fp32, or nhwc_bf16) in g's output layout.
 void bias_gradient(const plan& p, const conv2d_geometry& g, const float* dy, float* db) {
     const planes s = output(g);
+    const std::size_t rows = s.batch * s.pixels;
+    if (bfloat16_elements(g.dst_layout))
+        return cuda_detail::channel_sums(rows, g.out_channels, elements<bfloat16_bits>(dy), db);
     if (!same_placement(s, g.dst_layout, jhr::layout::nchw))
-        return cuda_detail::channel_sums(s.batch * s.pixels, g.out_channels, dy, db);
+        return cuda_detail::channel_sums(rows, g.out_channels, dy, db);
     cuda_detail::count_device_call();
     JHR_CUDNN_CHECK(cudnnConvolutionBackwardBias(this_thread().cudnn(), &one, p.y_fp32.handle, dy, &zero,
                                                  p.bias.handle, db));
 }
 
-// Throws backend_error naming `function` unless g's layouts are nchw or nhwc.
+// Throws backend_error naming `function` unless g's layouts are the backend's, and its output is
+// fp32 unless the precision is bf16 (nhwc_bf16 outputs are convolutions at bf16; an nhwc_bf16 input
+// is widened at the other precisions).
 void expect_supported(const conv2d_geometry& g, const char* function) {
-    cuda_detail::expect_nchw_or_nhwc(g.src_layout, function);
-    cuda_detail::expect_nchw_or_nhwc(g.dst_layout, function);
+    cuda_detail::expect_cuda_layout(g.src_layout, function);
+    cuda_detail::expect_cuda_layout(g.dst_layout, function);
+    if (bfloat16_elements(g.dst_layout) && cuda_precision_control::precision() != jhr::precision::bf16)
+        throw backend_error(where(std::string("cuda ") + function + ": " + describe(g) +
+                                  " writes bfloat16, which needs precision bf16 (the precision is " +
+                                  std::string(name(cuda_precision_control::precision())) + ")"));
 }
 
-// The filter layout the fp32 convolution of g reads and writes: kcrs with nchw, krsc with nhwc.
+// The layout the fp32 and tf32 convolutions of g work in (g's output layout; kcrs filters with
+// nchw, krsc with nhwc).
 jhr::layout filter_layout(const conv2d_geometry& g) {
     return g.dst_layout;
 }
 
 } // namespace
 
-// At bf16 each direction reads bfloat16 nhwc copies of its inputs and writes a bfloat16 nhwc result,
+// At bf16 each direction reads its inputs in bfloat16 nhwc (nhwc_bf16 tensors themselves, rounded
+// copies of the others) and writes a bfloat16 nhwc result: into an nhwc_bf16 output itself, else
 // widened into the fp32 output in its layout (the forward adds the bias in the same pass).
 void cuda_convolution::conv2d_forward(const conv2d_geometry& g, const float* x, const float* w,
                                       const float* b, float* y) {
@@ -369,8 +402,8 @@ void cuda_convolution::conv2d_forward(const conv2d_geometry& g, const float* x, 
     if (g.output().size() == 0) return;
     plan& p = plan_for(g);
     if (p.bfloat16)
-        return on_bfloat16(forward, p, g, rounded(x, input(g), g.src_layout).data(),
-                           rounded(w, weights(g), jhr::layout::nchw).data(), y, output(g), g.dst_layout, b);
+        return on_bfloat16(forward, p, g, as_bfloat16(x, input(g), g.src_layout),
+                           as_bfloat16(w, weights(g), jhr::layout::nchw), y, output(g), g.dst_layout, b);
     cuda_buffer<float> x_scratch, w_scratch;
     forward(p, g, as_read(x, input(g), g.src_layout, g.dst_layout, x_scratch),
             as_read(w, weights(g), jhr::layout::nchw, filter_layout(g), w_scratch), y);
@@ -388,8 +421,8 @@ void cuda_convolution::conv2d_backward_data(const conv2d_geometry& g, const floa
     if (g.input().size() == 0) return;
     plan& p = plan_for(g);
     if (p.bfloat16)
-        return on_bfloat16(backward_data, p, g, rounded(w, weights(g), jhr::layout::nchw).data(),
-                           rounded(dy, output(g), g.dst_layout).data(), dx, input(g), g.src_layout);
+        return on_bfloat16(backward_data, p, g, as_bfloat16(w, weights(g), jhr::layout::nchw),
+                           as_bfloat16(dy, output(g), g.dst_layout), dx, input(g), g.src_layout);
     cuda_buffer<float> w_scratch;
     written out{input(g), g.dst_layout, g.src_layout, dx};
     backward_data(p, g, as_read(w, weights(g), jhr::layout::nchw, filter_layout(g), w_scratch), dy,
@@ -411,8 +444,8 @@ void cuda_convolution::conv2d_backward_weights(const conv2d_geometry& g, const f
     }
     plan& p = plan_for(g);
     if (p.bfloat16) {
-        on_bfloat16(backward_filter, p, g, rounded(x, input(g), g.src_layout).data(),
-                    rounded(dy, output(g), g.dst_layout).data(), dw, weights(g), jhr::layout::nchw);
+        on_bfloat16(backward_filter, p, g, as_bfloat16(x, input(g), g.src_layout),
+                    as_bfloat16(dy, output(g), g.dst_layout), dw, weights(g), jhr::layout::nchw);
     } else {
         cuda_buffer<float> x_scratch;
         written out{weights(g), filter_layout(g), jhr::layout::nchw, dw};
@@ -434,12 +467,12 @@ void cuda_convolution::conv2d_backward(const conv2d_geometry& g, const float* x,
         return;
     }
     plan& p = plan_for(g);
-    const auto dy16 = rounded(dy, output(g), g.dst_layout);
-    on_bfloat16(backward_filter, p, g, rounded(x, input(g), g.src_layout).data(), dy16.data(), dw, weights(g),
+    const bfloat16_operand dy16 = as_bfloat16(dy, output(g), g.dst_layout);
+    on_bfloat16(backward_filter, p, g, as_bfloat16(x, input(g), g.src_layout), dy16, dw, weights(g),
                 jhr::layout::nchw);
     if (db) bias_gradient(p, g, dy, db);
-    on_bfloat16(backward_data, p, g, rounded(w, weights(g), jhr::layout::nchw).data(), dy16.data(), dx,
-                input(g), g.src_layout);
+    on_bfloat16(backward_data, p, g, as_bfloat16(w, weights(g), jhr::layout::nchw), dy16, dx, input(g),
+                g.src_layout);
 }
 
 } // namespace jhr::backends

@@ -2,6 +2,7 @@
 #include "jhr/backends/cuda/activation.hpp"
 #include "jhr/backends/cuda/pooling.hpp"
 
+#include "bfloat16.hpp"
 #include "channels.hpp"
 #include "launch.cuh"
 #include "placement.hpp"
@@ -11,6 +12,17 @@
 
 namespace jhr::backends {
 namespace {
+
+using cuda_detail::bfloat16_bits;
+using cuda_detail::elements;
+using cuda_detail::load;
+using cuda_detail::store;
+using cuda_detail::with_elements;
+
+// Whether a layout keeps the channels of a pixel together (nhwc, in fp32 or bfloat16).
+bool channels_last(layout l) {
+    return fp32_layout(l) == layout::nhwc;
+}
 
 struct relu_forward_op {
     const float* x;
@@ -23,17 +35,20 @@ struct relu_backward_op {
     __device__ void operator()(std::size_t i) const { dx[i] = x[i] > 0.0f ? dy[i] : 0.0f; }
 };
 // y = prelu(x + bias[c]) + skip; bias is null for a plain PReLU, alpha null for a ReLU, skip null
-// outside a residual unit. Channels are innermost (nhwc) when channels_last.
+// outside a residual unit. Channels are innermost (nhwc) when channels_last; x, skip and y hold T.
+template <class T>
 struct prelu_forward_op {
     std::size_t channels, spatial;
     bool channels_last;
-    const float *x, *bias, *alpha, *skip;
-    float* y;
+    const T* x;
+    const float *bias, *alpha;
+    const T* skip;
+    T* y;
     __device__ void operator()(std::size_t i) const {
         const std::size_t c = channels_last ? i % channels : i / spatial % channels;
-        const float v = bias ? x[i] + bias[c] : x[i];
+        const float v = bias ? load(x, i) + bias[c] : load(x, i);
         const float activated = v > 0.0f ? v : alpha ? alpha[c] * v : 0.0f;
-        y[i] = skip ? activated + skip[i] : activated;
+        store(y, i, skip ? activated + load(skip, i) : activated);
     }
 };
 
@@ -84,7 +99,8 @@ __global__ void prelu_backward_kernel(channel_geometry g, int samples_per_block,
 // The nhwc form: rows = batch * pixels of `channels` values. Blocks of 32 channels x 8 row lanes
 // take a group of rows each (reads coalesced along the channels); the 8 lanes' partial sums are
 // added in a fixed order into the group's partial. Without Activated the gradient passes through
-// (d = dy, dx may be null): the bias gradient of a convolution.
+// (d = dy, dx may be null): the bias gradient of a convolution. x, dy and dx hold T; the sums add
+// the gradients before dx rounds them.
 constexpr int channel_tile = 32, row_lanes = 8;
 
 struct channels_last_split {
@@ -95,11 +111,10 @@ struct channels_last_split {
           groups((rows + rows_per_group - 1) / rows_per_group) {}
 };
 
-template <bool Activated, bool Biased, bool Slopes>
+template <bool Activated, bool Biased, bool Slopes, class T>
 __global__ void channels_last_backward_kernel(std::size_t rows, int channels, std::size_t rows_per_group,
-                                              const float* x, const float* bias, const float* alpha,
-                                              const float* dy, float* dx, double* alpha_partials,
-                                              double* bias_partials) {
+                                              const T* x, const float* bias, const float* alpha, const T* dy,
+                                              T* dx, double* alpha_partials, double* bias_partials) {
     __shared__ double lanes_a[row_lanes][channel_tile], lanes_b[row_lanes][channel_tile];
     const int c = int(blockIdx.x) * channel_tile + int(threadIdx.x);
     const std::size_t first = std::size_t(blockIdx.y) * rows_per_group;
@@ -109,14 +124,14 @@ __global__ void channels_last_backward_kernel(std::size_t rows, int channels, st
         const float a = Slopes ? alpha[c] : 0.0f, b = Biased && Activated ? bias[c] : 0.0f;
         for (std::size_t r = first + threadIdx.y; r < last; r += row_lanes) {
             const std::size_t i = r * std::size_t(channels) + std::size_t(c);
-            const float grad = dy[i];
+            const float grad = load(dy, i);
             float d = grad;
             if (Activated) {
-                const float v = Biased ? x[i] + b : x[i];
+                const float v = Biased ? load(x, i) + b : load(x, i);
                 d = v > 0.0f ? grad : Slopes ? a * grad : 0.0f;
                 if (Slopes && v <= 0.0f) da += double(grad) * v;
             }
-            if (dx) dx[i] = d;
+            if (dx) store(dx, i, d);
             if (Biased) db += d;
         }
     }
@@ -132,11 +147,11 @@ __global__ void channels_last_backward_kernel(std::size_t rows, int channels, st
     if (Biased) bias_partials[slot] = db;
 }
 
-template <bool Activated, bool Biased, bool Slopes>
-void launch_channels_last(std::size_t rows, int channels, const channels_last_split& split, const float* x,
-                          const float* bias, const float* alpha, const float* dy, float* dx,
-                          double* alpha_partials, double* bias_partials) {
-    JHR_CUDA_LAUNCH((channels_last_backward_kernel<Activated, Biased, Slopes>),
+template <bool Activated, bool Biased, bool Slopes, class T>
+void launch_channels_last(std::size_t rows, int channels, const channels_last_split& split, const T* x,
+                          const float* bias, const float* alpha, const T* dy, T* dx, double* alpha_partials,
+                          double* bias_partials) {
+    JHR_CUDA_LAUNCH((channels_last_backward_kernel<Activated, Biased, Slopes, T>),
                     dim3(unsigned((channels + channel_tile - 1) / channel_tile), unsigned(split.groups)),
                     dim3(channel_tile, row_lanes), rows, channels, split.rows_per_group, x, bias, alpha, dy,
                     dx, alpha_partials, bias_partials);
@@ -150,18 +165,21 @@ std::size_t rows_of(const channel_geometry& g) {
 // The partial sums per channel g's backward kernel writes: one per group of samples (nchw) or of
 // rows (nhwc).
 std::size_t backward_groups(const channel_geometry& g) {
-    return g.data_layout == layout::nhwc ? channels_last_split(rows_of(g)).groups
-                                         : std::size_t(prelu_backward_split(g).groups);
+    return channels_last(g.data_layout) ? channels_last_split(rows_of(g)).groups
+                                        : std::size_t(prelu_backward_split(g).groups);
 }
 
 // PReLU backward's kernel for g's layout.
 template <bool Biased, bool Slopes>
 void launch_backward(const channel_geometry& g, const float* x, const float* bias, const float* alpha,
                      const float* dy, float* dx, double* alpha_partials, double* bias_partials) {
-    if (g.data_layout == layout::nhwc)
-        return launch_channels_last<true, Biased, Slopes>(rows_of(g), g.channels,
-                                                          channels_last_split(rows_of(g)), x, bias, alpha, dy,
-                                                          dx, alpha_partials, bias_partials);
+    if (channels_last(g.data_layout))
+        return with_elements(g.data_layout, [&](auto element) {
+            using T = decltype(element);
+            launch_channels_last<true, Biased, Slopes>(
+                rows_of(g), g.channels, channels_last_split(rows_of(g)), elements<T>(x), bias, alpha,
+                elements<T>(dy), elements<T>(dx), alpha_partials, bias_partials);
+        });
     const prelu_backward_split split(g);
     JHR_CUDA_LAUNCH((prelu_backward_kernel<Biased, Slopes>),
                     dim3(unsigned(g.channels), unsigned(split.groups)), cuda_detail::block_size, g,
@@ -172,16 +190,20 @@ void launch_backward(const channel_geometry& g, const float* x, const float* bia
 // is null), for `function`.
 void run_prelu_forward(const char* function, const channel_geometry& g, const float* x, const float* bias,
                        const float* alpha, float* y, const float* skip = nullptr) {
-    cuda_detail::expect_nchw_or_nhwc(g.data_layout, function);
-    cuda_detail::for_each(g.size(), prelu_forward_op{std::size_t(g.channels), std::size_t(g.spatial),
-                                                     g.data_layout == layout::nhwc, x, bias, alpha, skip, y});
+    cuda_detail::expect_cuda_layout(g.data_layout, function);
+    with_elements(g.data_layout, [&](auto element) {
+        using T = decltype(element);
+        cuda_detail::for_each(g.size(), prelu_forward_op<T>{std::size_t(g.channels), std::size_t(g.spatial),
+                                                            channels_last(g.data_layout), elements<T>(x),
+                                                            bias, alpha, elements<T>(skip), elements<T>(y)});
+    });
 }
 
 // dx and, where their pointers are not null, dalpha and dbias of y = prelu(x + bias[c]) (a ReLU
 // without alpha), for `function`.
 void run_prelu_backward(const char* function, const channel_geometry& g, const float* x, const float* bias,
                         const float* alpha, const float* dy, float* dx, float* dbias, float* dalpha) {
-    cuda_detail::expect_nchw_or_nhwc(g.data_layout, function);
+    cuda_detail::expect_cuda_layout(g.data_layout, function);
     if (g.channels == 0) return;
     const std::size_t groups = backward_groups(g), slots = std::size_t(g.channels) * groups;
     cuda_buffer<double> partials((alpha ? slots : 0) + (bias ? slots : 0));
@@ -222,11 +244,12 @@ struct plane_indexing {
 };
 
 // One thread per output: the first maximum of its window in row-major order, as the reference.
+template <class T>
 struct max_pool_forward_op {
     pool2d_geometry g;
     plane_indexing indexing;
-    const float* x;
-    float* y;
+    const T* x;
+    T* y;
     float* workspace;
     __device__ void operator()(std::size_t out) const {
         const int oh = g.out_height(), ow = g.out_width();
@@ -239,20 +262,22 @@ struct max_pool_forward_op {
         for (int i = 0; i < g.window; ++i)
             for (int j = 0; j < g.window; ++j) {
                 const int index = (oy * g.stride + i) * g.in_width + ox * g.stride + j;
-                const float v = x[indexing.at(plane, in_pixels, std::size_t(index))];
+                const float v = load(x, indexing.at(plane, in_pixels, std::size_t(index)));
                 if (v > best) best = v, best_index = index;
             }
-        y[out] = best;
+        store(y, out, best);
         workspace[out] = float(best_index);
     }
 };
 
 // One thread per input: sums dy over the outputs whose window covers it and chose it.
+template <class T>
 struct max_pool_backward_op {
     pool2d_geometry g;
     plane_indexing indexing;
-    const float *workspace, *dy;
-    float* dx;
+    const float* workspace;
+    const T* dy;
+    T* dx;
     __device__ void operator()(std::size_t in) const {
         const int oh = g.out_height(), ow = g.out_width();
         std::size_t plane, p;
@@ -266,9 +291,9 @@ struct max_pool_backward_op {
         for (int oy = oy_first; oy <= oy_last; ++oy)
             for (int ox = ox_first; ox <= ox_last; ++ox) {
                 const std::size_t out = indexing.at(plane, std::size_t(oh) * ow, std::size_t(oy) * ow + ox);
-                if (workspace[out] == index) grad += dy[out];
+                if (workspace[out] == index) grad += load(dy, out);
             }
-        dx[in] = grad;
+        store(dx, in, grad);
     }
 };
 
@@ -321,28 +346,40 @@ void cuda_activation::bias_relu_backward(const channel_geometry& g, const float*
 }
 
 void cuda_pooling::max_pool2d_forward(const pool2d_geometry& g, const float* x, float* y, float* workspace) {
-    cuda_detail::expect_nchw_or_nhwc(g.data_layout, "max_pool2d_forward");
+    cuda_detail::expect_cuda_layout(g.data_layout, "max_pool2d_forward");
     check(g, "max_pool2d_forward");
-    const plane_indexing indexing{std::size_t(g.channels), g.data_layout == layout::nhwc};
-    for_each(g.output().size(), max_pool_forward_op{g, indexing, x, y, workspace});
+    const plane_indexing indexing{std::size_t(g.channels), channels_last(g.data_layout)};
+    with_elements(g.data_layout, [&](auto element) {
+        using T = decltype(element);
+        for_each(g.output().size(),
+                 max_pool_forward_op<T>{g, indexing, elements<T>(x), elements<T>(y), workspace});
+    });
 }
 void cuda_pooling::max_pool2d_backward(const pool2d_geometry& g, const float* workspace, const float* dy,
                                        float* dx) {
-    cuda_detail::expect_nchw_or_nhwc(g.data_layout, "max_pool2d_backward");
+    cuda_detail::expect_cuda_layout(g.data_layout, "max_pool2d_backward");
     check(g, "max_pool2d_backward");
-    const plane_indexing indexing{std::size_t(g.channels), g.data_layout == layout::nhwc};
-    for_each(g.input().size(), max_pool_backward_op{g, indexing, workspace, dy, dx});
+    const plane_indexing indexing{std::size_t(g.channels), channels_last(g.data_layout)};
+    with_elements(g.data_layout, [&](auto element) {
+        using T = decltype(element);
+        for_each(g.input().size(),
+                 max_pool_backward_op<T>{g, indexing, workspace, elements<T>(dy), elements<T>(dx)});
+    });
 }
 
-void cuda_detail::channel_sums(std::size_t rows, int channels, const float* x, float* sums) {
+template <class T>
+void cuda_detail::channel_sums(std::size_t rows, int channels, const T* x, float* sums) {
     if (channels == 0) return;
     const channels_last_split split(rows);
     cuda_buffer<double> partials(std::size_t(channels) * split.groups);
     if (split.groups > 0)
-        launch_channels_last<false, true, false>(rows, channels, split, nullptr, nullptr, nullptr, x, nullptr,
-                                                 nullptr, partials.data());
+        launch_channels_last<false, true, false, T>(rows, channels, split, nullptr, nullptr, nullptr, x,
+                                                    nullptr, nullptr, partials.data());
     JHR_CUDA_LAUNCH(cuda_detail::totals_kernel, unsigned(channels), cuda_detail::block_size,
                     unsigned(split.groups), partials.data(), sums);
 }
+
+template void cuda_detail::channel_sums(std::size_t, int, const float*, float*);
+template void cuda_detail::channel_sums(std::size_t, int, const bfloat16_bits*, float*);
 
 } // namespace jhr::backends

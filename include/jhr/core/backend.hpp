@@ -95,6 +95,15 @@ concept BlockedLayouts = Backend<B> &&
     B::relayout(s, l, x, l, y);
 };
 
+// Optional: a BlockedLayouts backend that keeps activations in bfloat16 (layout::nhwc_bf16,
+// chosen by its conv2d_output_layout; its layout-aware functions read and write such tensors and
+// relayout converts them) also adds them: add_bfloat16(n, a, b, y), y = a + b over n elements,
+// each sum rounded to bfloat16 (y may be a or b). accumulate (core/tensor.hpp) uses it.
+template <class B>
+concept Bfloat16Activations = BlockedLayouts<B> && requires(std::size_t n, const float* x, float* y) {
+    B::add_bfloat16(n, x, x, y);
+};
+
 // Optional: a backend that adds a convolution's bias inside the activation that follows it, one
 // pass each way instead of two (z is the convolution's output without its bias, x = z + bias[c]):
 //   bias_prelu_forward(ch, z, bias, alpha, y): y = prelu(x);

@@ -1,9 +1,10 @@
 // jhr/core/tensor.hpp: an NCHW float32 tensor whose storage lives in a backend's memory.
 //
 // tensor<B> owns a B::buffer<float>, a shape and the layout of its elements (core/layout.hpp; nchw
-// unless a BlockedLayouts backend's layer chose otherwise). resize() keeps the allocation when the
-// new shape fits, so layers can reuse their outputs from step to step without allocating. Host
-// access goes through xtensor containers in nchw (from_host / to_host), which copy across the
+// unless a BlockedLayouts backend's layer chose otherwise; in nhwc_bf16 the buffer holds two
+// bfloat16 elements per float, read only by functions that are told the layout). resize() keeps the
+// allocation when the new shape fits, so layers can reuse their outputs from step to step without allocating.
+// Host access goes through xtensor containers in nchw (from_host / to_host), which copy across the
 // host/backend boundary and convert the layout.
 #pragma once
 
@@ -42,7 +43,8 @@ public:
     void resize(const jhr::shape& s, jhr::layout l = jhr::layout::nchw) {
         if (!fits(l, s.c))
             throw shape_error("tensor: " + s.str() + " cannot be stored in layout " + std::string(name(l)));
-        if (s.size() > storage_.size()) storage_ = typename B::template buffer<float>(s.size());
+        const std::size_t floats = storage_floats(l, s.size());
+        if (floats > storage_.size()) storage_ = typename B::template buffer<float>(floats);
         shape_ = s;
         layout_ = l;
     }
@@ -62,7 +64,13 @@ public:
                               std::string(name(layout_)) + "; convert it to nchw first");
         shape_ = s;
     }
-    void fill(float value) { B::fill(size(), value, data()); }
+    // Sets every element to value (fp32 layouts only).
+    void fill(float value) {
+        if (bfloat16_elements(layout_))
+            throw shape_error("tensor::fill: " + shape_.str() + " is stored " + std::string(name(layout_)) +
+                              "; fill an fp32 tensor");
+        B::fill(size(), value, data());
+    }
 
     static tensor from_host(const host_tensor& h) {
         tensor t(jhr::shape{int(h.shape(0)), int(h.shape(1)), int(h.shape(2)), int(h.shape(3))});
@@ -87,7 +95,7 @@ public:
     }
     void copy_from(const tensor& other) {
         resize(other.shape(), other.layout());
-        B::copy(size(), other.data(), data());
+        B::copy(storage_floats(layout_, size()), other.data(), data());
     }
 
 private:
@@ -101,7 +109,7 @@ template <Backend B>
 void convert_layout(const tensor<B>& x, layout l, tensor<B>& y) {
     y.resize(x.shape(), l);
     if (x.layout() == l) {
-        B::copy(x.size(), x.data(), y.data());
+        B::copy(storage_floats(l, x.size()), x.data(), y.data());
     } else if constexpr (BlockedLayouts<B>) {
         B::relayout(x.shape(), x.layout(), x.data(), l, y.data());
     } else {
@@ -116,6 +124,19 @@ const tensor<B>& in_layout(const tensor<B>& x, layout l, tensor<B>& scratch) {
     if (x.layout() == l) return x;
     convert_layout(x, l, scratch);
     return scratch;
+}
+
+// y += x (of y's shape), x first converted to y's layout in `scratch` where it differs.
+template <Backend B>
+void accumulate(const tensor<B>& x, tensor<B>& y, tensor<B>& scratch) {
+    expect_shape(y.shape(), x.shape(), "accumulate: added tensor");
+    const tensor<B>& term = in_layout(x, y.layout(), scratch);
+    if (!bfloat16_elements(y.layout())) return B::add(y.size(), term.data(), y.data(), y.data());
+    if constexpr (Bfloat16Activations<B>)
+        B::add_bfloat16(y.size(), term.data(), y.data(), y.data());
+    else
+        throw backend_error("accumulate: " + std::string(B::name) + " cannot add tensors stored " +
+                            std::string(name(y.layout())));
 }
 
 // Integer class labels in backend memory, one per sample, with a host copy so that they can be

@@ -1,6 +1,7 @@
 // jhr/layers/relu.hpp: y = max(x, 0) element-wise; no parameters. dL/dx = dL/dy where x > 0.
-// y and dL/dx keep x's layout. On a BiasActivationEpilogues backend it can also add the bias of the
-// convolution before it (forward_with_bias, which conv2d::forward_then calls).
+// y and dL/dx keep x's layout (a bfloat16 x's fp32 counterpart: the plain ReLU functions take fp32).
+// On a BiasActivationEpilogues backend it can also add the bias of the convolution before it
+// (forward_with_bias, which conv2d::forward_then calls).
 #pragma once
 
 #include "jhr/layers/layer.hpp"
@@ -12,7 +13,8 @@ class relu {
 public:
     shape output_shape(const shape& in) const { return in; }
 
-    const tensor<B>& forward(const tensor<B>& x) {
+    const tensor<B>& forward(const tensor<B>& x_in) {
+        const tensor<B>& x = in_layout(x_in, fp32_layout(x_in.layout()), converted_input_);
         input_ = &x;
         bias_ = nullptr;
         output_.resize(x.shape(), x.layout());
@@ -59,7 +61,7 @@ private:
 
     const tensor<B>* input_ = nullptr;
     parameter<B>* bias_ = nullptr; // added to the input by the last forward (forward_with_bias)
-    tensor<B> output_, input_grad_, converted_grad_;
+    tensor<B> output_, input_grad_, converted_grad_, converted_input_;
 };
 
 } // namespace jhr

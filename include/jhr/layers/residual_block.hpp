@@ -27,8 +27,7 @@ public:
             if (conv2_.options().bias)
                 return conv2_.forward_then(prelu2_, inner, in_layout(x, inner.layout(), converted_));
         auto& out = owned(forward_pair(conv2_, prelu2_, inner));
-        const tensor<B>& skip = in_layout(x, out.layout(), converted_);
-        B::add(x.size(), skip.data(), out.data(), out.data());
+        accumulate(x, out, converted_);
         return out;
     }
     // Each inner gradient is released as soon as the next layer down has consumed it.
@@ -40,8 +39,7 @@ public:
         conv2_.release_input_gradient();
         auto& dx = owned(conv1_.backward(d_conv1_out));
         prelu1_.release_input_gradient();
-        const tensor<B>& skip = in_layout(dy, dx.layout(), converted_);
-        B::add(dy.size(), skip.data(), dx.data(), dx.data());
+        accumulate(dy, dx, converted_);
         return dx;
     }
     void release_input_gradient() { conv1_.release_input_gradient(); }

@@ -1,6 +1,6 @@
 // jhr/losses/squared_error.hpp: the pixel-wise hallucination loss (paper eq. 2).
 //   L = s * sum_i ||y_i - t_i||^2,  dL/dy_i = 2 s (y_i - t_i)  (eq. 12), s = 1 (sum) or 1/N (mean).
-// No 1/2 factor. evaluate() enqueues L and weight * dL/dy (in gradient(), in y's layout) without
+// No 1/2 factor. evaluate() enqueues L and weight * dL/dy (in gradient(), in y's fp32 layout) without
 // waiting for the backend; value() reads L back.
 #pragma once
 
@@ -15,9 +15,10 @@ class squared_error {
 public:
     explicit squared_error(jhr::reduction r = reduction::mean) : reduction_(r) {}
 
-    void evaluate(const tensor<B>& y, const tensor<B>& target, float weight = 1.0f) {
-        expect_shape(y.shape(), target.shape(), "squared_error: target");
-        const float s = reduction_scale(reduction_, y.shape().n);
+    void evaluate(const tensor<B>& y_in, const tensor<B>& target, float weight = 1.0f) {
+        expect_shape(y_in.shape(), target.shape(), "squared_error: target");
+        const float s = reduction_scale(reduction_, y_in.shape().n);
+        const tensor<B>& y = in_layout(y_in, fp32_layout(y_in.layout()), converted_y_);
         const tensor<B>& t = in_layout(target, y.layout(), converted_);
         gradient_.resize(y.shape(), y.layout());
         B::squared_difference(y.size(), y.data(), t.data(), s, 2.0f * s * weight, gradient_.data(),
@@ -31,7 +32,8 @@ public:
 private:
     jhr::reduction reduction_;
     loss_value<B> value_;
-    tensor<B> gradient_, converted_; // converted_: the target in y's layout, where they differ
+    // converted_y_: a bfloat16 y widened; converted_: the target in y's layout, where they differ
+    tensor<B> gradient_, converted_y_, converted_;
 };
 
 } // namespace jhr

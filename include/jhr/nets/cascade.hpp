@@ -184,8 +184,7 @@ private:
                         }
                         expect_shape(junction.shape(), g.shape(),
                                      "cascade: head gradient at stage " + names_[I]);
-                        const tensor<B>& term = in_layout(g, junction.layout(), converted_);
-                        B::axpy(g.size(), 1.0f, term.data(), junction.data());
+                        accumulate(g, junction, converted_);
                     }
                 };
                 (add(h), ...);

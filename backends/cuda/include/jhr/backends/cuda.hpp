@@ -5,7 +5,8 @@
 // Pointers given to its functions are device pointers (from cuda::buffer). Work is queued on the
 // legacy default stream; functions that return a value to the host (sum, dot, the losses) and
 // download() wait for it; a failure inside a running kernel is reported by the next call that
-// waits. Activations between layers are nchw or nhwc (cuda/layout.hpp: nhwc at bf16 by default). Check
+// waits. Activations between layers are nchw, nhwc or nhwc_bf16 (cuda/layout.hpp: nhwc_bf16 at bf16 by
+// default). Check
 // cuda::available() before use: without a usable GPU every function throws jhr::backend_error. Each concern
 // lives in its own header under cuda/; this type only gathers them. Link jhr::cuda (no CUDA compiler needed
 // to use it).
@@ -47,6 +48,7 @@ struct cuda : backends::cuda_device,
 
 static_assert(Backend<cuda>);
 static_assert(BlockedLayouts<cuda>);
+static_assert(Bfloat16Activations<cuda>);
 static_assert(BiasActivationEpilogues<cuda>);
 static_assert(BatchedSgd<cuda>);
 static_assert(CapturedGraphs<cuda>);

@@ -1,15 +1,17 @@
 // jhr/backends/cuda/layout.hpp: the layout of the activations between layers on the GPU
-// (BlockedLayouts, core/backend.hpp), and conversions between nchw and nhwc.
+// (BlockedLayouts and Bfloat16Activations, core/backend.hpp), and conversions between nchw, nhwc and
+// nhwc_bf16.
 //
-// nhwc is the layout cuDNN's tensor-core kernels read and write: with it a bf16 convolution's
-// bfloat16 copies are element-wise conversions rather than transposes (its cuDNN calls are nhwc
-// either way), and tf32 kernels may need no internal transposes; nchw is the classic layout of the
-// fp32 (FMA) kernels. `automatic` (the default) asks for nhwc at bf16 and nchw at fp32 and tf32
-// (fp32 nhwc tensors go to cuDNN's legacy API only when asked for; which layout pays there is for
-// the GPU benchmarks to tell); set_activation_layout fixes one for every precision
-// (process-wide; the choice is read when a convolution's output is shaped, so set it between
-// training steps, not inside one). Every kernel of the backend takes both layouts; nchw16c is
-// refused.
+// nhwc is the layout cuDNN's tensor-core kernels read and write, and nhwc_bf16 its bfloat16 form:
+// at bf16 `automatic` (the default) keeps activations and their gradients in nhwc_bf16, so cuDNN
+// reads and writes them directly (no rounded copies, no widening passes) and every element-wise
+// kernel moves half the bytes, as PyTorch's autocast does. At fp32 and tf32 `automatic` keeps nchw,
+// the classic layout of the fp32 (FMA) kernels (fp32 nhwc tensors go to cuDNN's legacy API only when
+// asked for; which layout pays there is for the GPU benchmarks to tell). set_activation_layout fixes
+// one for every precision: nchw or nhwc, both fp32 (at bf16 the convolutions then round copies, as
+// before nhwc_bf16); it is process-wide and read when a convolution's output is shaped, so set it
+// between training steps, not inside one. Every kernel of the backend that is told a layout takes
+// all three; nchw16c is refused.
 #pragma once
 
 #include "jhr/core/geometry.hpp"
@@ -17,6 +19,7 @@
 #include "jhr/core/shape.hpp"
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
 namespace jhr::backends {
@@ -28,8 +31,11 @@ struct cuda_layouts {
     static cuda_activation_layout activation_layout() noexcept { return choice_.load(); }
     // The layout a convolution's output takes under the current choice and precision.
     static jhr::layout conv2d_output_layout(const conv2d_geometry& g);
-    // y = x (of shape s) stored in layout `to`; throws backend_error for nchw16c.
+    // y = x (of shape s) stored in layout `to` (rounded to bfloat16 or widened where the encodings
+    // differ); throws backend_error for nchw16c.
     static void relayout(const shape& s, jhr::layout from, const float* x, jhr::layout to, float* y);
+    // y = a + b over n elements of nhwc_bf16 tensors, each sum rounded (y may be a or b).
+    static void add_bfloat16(std::size_t n, const float* a, const float* b, float* y);
 
 private:
     static inline std::atomic<cuda_activation_layout> choice_{cuda_activation_layout::automatic};

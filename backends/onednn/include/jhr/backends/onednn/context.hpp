@@ -108,7 +108,10 @@ inline std::atomic<std::size_t>& activation_reorder_counter() {
     return count;
 }
 
-constexpr tag tag_of(layout l) {
+// oneDNN's tag for an fp32 layout; bfloat16 storage (nhwc_bf16) is not this backend's.
+inline tag tag_of(layout l) {
+    if (bfloat16_elements(l))
+        throw backend_error("onednn: activations stored " + std::string(name(l)) + " are not supported");
     return l == layout::nchw ? tag::nchw : l == layout::nchw16c ? tag::nChw16c : tag::nhwc;
 }
 
