@@ -3,7 +3,7 @@
 # GPU: the CUDA suites whole (jhr_test_cuda, jhr_test_cuda_loading), the typed suites' <jhr::cuda>
 # test cases. With --bench, also builds `jhr` and compares it with PyTorch on the same GPU at batch
 # 128 (benchmarks/compare_torch.sh, fp32, tf32 and bf16; PyTorch's bf16 is autocast) and times jhr's
-# CUDA graph replays (`jhr bench --graph`) and the activation layout automatic does not pick (`jhr
+# CUDA graph replays (`jhr bench --graph`) and the activation layouts automatic does not pick (`jhr
 # bench --layout`), into <build-dir>/cuda_bench.log; then `jhr train
 # --backend cuda` end to end (the data loader included) at batch 128, bf16 with --graph, then bf16,
 # tf32 and fp32, 400 iterations on 20,000 cached synthetic faces, whose images/s,
@@ -154,11 +154,10 @@ if [ "$bench" = 1 ]; then
       --graph 2>&1 | tee -a "$blog"
     [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   done
-  # The layout automatic does not pick (nhwc at fp32 and tf32, nchw at bf16), for the comparison
-  # that decides where nhwc pays.
-  for precision in fp32 tf32 bf16; do
-    other=nhwc
-    [ "$precision" = bf16 ] && other=nchw
+  # The layouts automatic does not pick (nhwc at fp32 and tf32; nhwc and nchw, fp32 activations, at
+  # bf16), for the comparisons that decide where nhwc and bfloat16 activations pay.
+  for run in fp32-nhwc tf32-nhwc bf16-nhwc bf16-nchw; do
+    precision=${run%-*} other=${run#*-}
     echo "-- jhr bench --layout $other, $precision" | tee -a "$blog"
     timeout "$limit" "$build/tools/jhr" bench --backend cuda --precision "$precision" --layout "$other" --batch 128 \
       --iterations 20 2>&1 | tee -a "$blog"

@@ -4,7 +4,8 @@
 // and bf16; at tf32 precision within tf32_tolerance, at bf16 within bf16_tolerance and not equal to
 // fp32, and fp32 again within 1e-4 afterwards; deterministic convolutions repeat bit for bit; a
 // convolution's first call cannot be captured into a graph, a later one can; conv2d_backward writes what
-// the two backward calls write; on nhwc tensors (input, output or both) at every precision too.
+// the two backward calls write; on nhwc tensors (input, output or both) at every precision too, and
+// on nhwc_bf16 tensors at bf16 (an nhwc_bf16 input widened at the other precisions).
 #include "backends/agreement.hpp"
 #include "gpu.hpp"
 
@@ -56,10 +57,10 @@ std::vector<jhr::conv2d_geometry> small_geometries() {
     return list;
 }
 
-// v (of shape s) moved from layout `from` to `to` (nchw or nhwc), on the host.
+// v (of shape s) moved from layout `from` to `to` (nchw, nhwc or nhwc_bf16), on the host.
 std::vector<float> relaid(const jhr::shape& s, const std::vector<float>& v, jhr::layout from,
                           jhr::layout to) {
-    std::vector<float> out(v.size());
+    std::vector<float> out(jhr::storage_floats(to, s.size()));
     jhr::backends::cuda_detail::relayout_on_host(s, from, v.data(), to, out.data());
     return out;
 }
@@ -167,6 +168,44 @@ TEST_CASE("cuda convolution on nhwc tensors (input, output or both) agrees with 
             check_agreement(g, false, tolerance);
         }
     }
+}
+
+TEST_CASE("cuda convolution on nhwc_bf16 tensors agrees with the reference at bf16; an nhwc_bf16 input is "
+          "widened at fp32 and tf32, an nhwc_bf16 output needs bf16" *
+          jhr::testing::needs_gpu()) {
+    using jhr::layout;
+    auto geometries = paper_geometries();
+    for (const auto& g : small_geometries()) geometries.push_back(g);
+    for (const auto& [precision, tolerance] : precisions_and_tolerances()) {
+        CAPTURE(jhr::name(precision));
+        const jhr::testing::precision_scope scope(precision);
+        const bool bf16 = precision == jhr::precision::bf16;
+        // (at fp32 and tf32 the input is rounded already: bound by bf16's tolerance)
+        const double bound = bf16 ? tolerance : jhr::testing::bf16_tolerance;
+        for (const auto& [src, dst] :
+             {std::pair{layout::nchw, layout::nhwc_bf16}, std::pair{layout::nhwc_bf16, layout::nhwc_bf16},
+              std::pair{layout::nhwc_bf16, layout::nhwc}, std::pair{layout::nhwc_bf16, layout::nchw}}) {
+            if (!bf16 && bfloat16_elements(dst)) continue;
+            for (auto g : geometries) {
+                g.src_layout = src;
+                g.dst_layout = dst;
+                check_agreement(g, true, bound);
+            }
+            auto g = small_geometries()[1];
+            g.src_layout = src;
+            g.dst_layout = dst;
+            check_agreement(g, false, bound);
+        }
+    }
+    auto g = paper_geometries()[4];
+    g.src_layout = g.dst_layout = layout::nhwc_bf16;
+    const auto x = to_device(std::vector<float>(g.input().size())),
+               w = to_device(std::vector<float>(g.weight().size()));
+    jhr::cuda::buffer<float> y(g.output().size());
+    CHECK_THROWS_WITH_AS(
+        jhr::cuda::conv2d_forward(g, x.data(), w.data(), nullptr, y.data()),
+        doctest::Contains("writes bfloat16, which needs precision bf16 (the precision is fp32)"),
+        jhr::backend_error);
 }
 
 TEST_CASE("cuda convolution at tf32 precision agrees within 3e-3 at the paper's layers; fp32 again within "
@@ -295,19 +334,24 @@ TEST_CASE("cuda conv2d_backward writes what the two backward calls write, at fp3
          {jhr::precision::fp32, jhr::precision::tf32, jhr::precision::bf16}) {
         const jhr::testing::precision_scope scope(precision);
         auto geometries = paper_geometries();
-        for (auto g : paper_geometries()) { // and on nhwc tensors
-            g.src_layout = g.dst_layout = jhr::layout::nhwc;
-            geometries.push_back(g);
-        }
+        for (const jhr::layout l : {jhr::layout::nhwc, jhr::layout::nhwc_bf16}) // and on nhwc tensors
+            for (auto g : paper_geometries()) {
+                if (bfloat16_elements(l) && precision != jhr::precision::bf16) continue;
+                g.src_layout = g.dst_layout = l;
+                geometries.push_back(g);
+            }
         for (const auto& g : geometries) {
             CAPTURE(jhr::name(precision));
             CAPTURE(jhr::name(g.dst_layout));
             INFO(jhr::describe(g));
-            const auto x = to_device(random_vector(g.input().size(), rng)),
+            const auto x = to_device(relaid(g.input(), random_vector(g.input().size(), rng),
+                                            jhr::layout::nchw, g.src_layout)),
                        w = to_device(random_vector(g.weight().size(), rng)),
-                       dy = to_device(random_vector(g.output().size(), rng));
-            jhr::cuda::buffer<float> dx(g.input().size()), dw(g.weight().size()),
-                db(std::size_t(g.out_channels));
+                       dy = to_device(relaid(g.output(), random_vector(g.output().size(), rng),
+                                             jhr::layout::nchw, g.dst_layout));
+            // (dx's storage: half the floats in nhwc_bf16; the paper's tensors have even sizes)
+            jhr::cuda::buffer<float> dx(jhr::storage_floats(g.src_layout, g.input().size())),
+                dw(g.weight().size()), db(std::size_t(g.out_channels));
             jhr::cuda::conv2d_backward_weights(g, x.data(), dy.data(), dw.data(), db.data());
             jhr::cuda::conv2d_backward_data(g, w.data(), dy.data(), dx.data());
             const auto dx_apart = to_host(dx), dw_apart = to_host(dw), db_apart = to_host(db);

@@ -83,10 +83,16 @@ int bias_gradient_calls(const conv2d_geometry& g) {
     return same_placement(g.output(), g.dst_layout, jhr::layout::nchw) ? 1 : 2;
 }
 
+// The GPU code's check of g's layouts at the current precision.
+void expect_layouts(const conv2d_geometry& g, const char* function) {
+    cuda_detail::expect_convolution_layouts(g, cuda_precision_control::precision(), function);
+}
+
 } // namespace
 
 void cuda_convolution::conv2d_forward(const conv2d_geometry& g, const float* x, const float* w,
                                       const float* b, float* y) {
+    expect_layouts(g, "conv2d_forward");
     if (g.output().size() > 0) count((b ? 2 : 1) + (at_bf16() ? 0 : conversions(g)));
     on_stream([g, x, w, b, y, bf16 = at_bf16()] {
         std::vector<float> x_scratch, y_nchw(g.output().size());
@@ -108,6 +114,7 @@ void cuda_convolution::conv2d_forward(const conv2d_geometry& g, const float* x, 
 
 void cuda_convolution::conv2d_backward_data(const conv2d_geometry& g, const float* w, const float* dy,
                                             float* dx) {
+    expect_layouts(g, "conv2d_backward_data");
     if (g.input().size() > 0) count(1 + (at_bf16() ? 0 : conversions(g)));
     on_stream([g, w, dy, dx, bf16 = at_bf16()] {
         std::vector<float> dy_scratch, dx_nchw(g.input().size());
@@ -126,6 +133,7 @@ void cuda_convolution::conv2d_backward_data(const conv2d_geometry& g, const floa
 // At bf16 the bias gradient, like cuDNN's, sums the fp32 output gradient.
 void cuda_convolution::conv2d_backward_weights(const conv2d_geometry& g, const float* x, const float* dy,
                                                float* dw, float* db) {
+    expect_layouts(g, "conv2d_backward_weights");
     if (g.weight().size() > 0 && g.output().size() > 0)
         count(1 + (db ? bias_gradient_calls(g) : 0) + (at_bf16() ? 0 : conversions(g)));
     on_stream([g, x, dy, dw, db, bf16 = at_bf16()] {

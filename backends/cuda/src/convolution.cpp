@@ -372,16 +372,8 @@ void bias_gradient(const plan& p, const conv2d_geometry& g, const float* dy, flo
                                                  p.bias.handle, db));
 }
 
-// Throws backend_error naming `function` unless g's layouts are the backend's, and its output is
-// fp32 unless the precision is bf16 (nhwc_bf16 outputs are convolutions at bf16; an nhwc_bf16 input
-// is widened at the other precisions).
 void expect_supported(const conv2d_geometry& g, const char* function) {
-    cuda_detail::expect_cuda_layout(g.src_layout, function);
-    cuda_detail::expect_cuda_layout(g.dst_layout, function);
-    if (bfloat16_elements(g.dst_layout) && cuda_precision_control::precision() != jhr::precision::bf16)
-        throw backend_error(where(std::string("cuda ") + function + ": " + describe(g) +
-                                  " writes bfloat16, which needs precision bf16 (the precision is " +
-                                  std::string(name(cuda_precision_control::precision())) + ")"));
+    cuda_detail::expect_convolution_layouts(g, cuda_precision_control::precision(), function);
 }
 
 // The layout the fp32 and tf32 convolutions of g work in (g's output layout; kcrs filters with

@@ -4,7 +4,9 @@
 #pragma once
 
 #include "jhr/core/error.hpp"
+#include "jhr/core/geometry.hpp"
 #include "jhr/core/layout.hpp"
+#include "jhr/core/precision.hpp"
 #include "jhr/core/shape.hpp"
 
 #include "bfloat16.hpp"
@@ -28,6 +30,18 @@ inline void expect_cuda_layout(layout l, std::string_view what) {
     if (l != layout::nchw && l != layout::nhwc && l != layout::nhwc_bf16)
         throw backend_error(std::string(what) + ": cuda takes nchw, nhwc or nhwc-bf16 tensors, got " +
                             std::string(name(l)));
+}
+
+// Throws backend_error naming `function` unless g's layouts are the backend's and its output is fp32
+// unless the precision is bf16 (nhwc_bf16 outputs are convolutions at bf16; an nhwc_bf16 input is
+// widened at the other precisions).
+inline void expect_convolution_layouts(const conv2d_geometry& g, precision p, std::string_view function) {
+    expect_cuda_layout(g.src_layout, function);
+    expect_cuda_layout(g.dst_layout, function);
+    if (bfloat16_elements(g.dst_layout) && p != precision::bf16)
+        throw backend_error("cuda " + std::string(function) + ": " + describe(g) +
+                            " writes bfloat16, which needs precision bf16 (the precision is " +
+                            std::string(name(p)) + ")");
 }
 
 // y = x (of shape s) stored in layout `to` instead of `from` (nchw, nhwc or nhwc_bf16), on the host.
