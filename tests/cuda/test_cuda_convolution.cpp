@@ -131,6 +131,20 @@ void check_agreement(const jhr::conv2d_geometry& g, bool bias, double tolerance 
         CHECK(std::isnan(to_host(db)[0])); // a null bias gradient is not written
 }
 
+// check_agreement at the paper's and the small geometries with bias, and at one without, with x and
+// dx stored in src, y and dy in dst.
+void check_agreement_in(jhr::layout src, jhr::layout dst, double tolerance) {
+    auto geometries = paper_geometries();
+    for (const auto& g : small_geometries()) geometries.push_back(g);
+    geometries.push_back(small_geometries()[1]); // the one checked without bias
+    for (std::size_t k = 0; k < geometries.size(); ++k) {
+        auto g = geometries[k];
+        g.src_layout = src;
+        g.dst_layout = dst;
+        check_agreement(g, k + 1 < geometries.size(), tolerance);
+    }
+}
+
 } // namespace
 
 TEST_CASE("cuda convolution agrees with the reference on small and random geometries" *
@@ -155,17 +169,7 @@ TEST_CASE("cuda convolution on nhwc tensors (input, output or both) agrees with 
         for (const auto& [src, dst] : {std::pair{jhr::layout::nchw, jhr::layout::nhwc},
                                        std::pair{jhr::layout::nhwc, jhr::layout::nhwc},
                                        std::pair{jhr::layout::nhwc, jhr::layout::nchw}}) {
-            auto geometries = paper_geometries();
-            for (const auto& g : small_geometries()) geometries.push_back(g);
-            for (auto g : geometries) {
-                g.src_layout = src;
-                g.dst_layout = dst;
-                check_agreement(g, true, tolerance);
-            }
-            auto g = small_geometries()[1];
-            g.src_layout = src;
-            g.dst_layout = dst;
-            check_agreement(g, false, tolerance);
+            check_agreement_in(src, dst, tolerance);
         }
     }
 }
@@ -174,8 +178,6 @@ TEST_CASE("cuda convolution on nhwc_bf16 tensors agrees with the reference at bf
           "widened at fp32 and tf32, an nhwc_bf16 output needs bf16" *
           jhr::testing::needs_gpu()) {
     using jhr::layout;
-    auto geometries = paper_geometries();
-    for (const auto& g : small_geometries()) geometries.push_back(g);
     for (const auto& [precision, tolerance] : precisions_and_tolerances()) {
         CAPTURE(jhr::name(precision));
         const jhr::testing::precision_scope scope(precision);
@@ -186,15 +188,7 @@ TEST_CASE("cuda convolution on nhwc_bf16 tensors agrees with the reference at bf
              {std::pair{layout::nchw, layout::nhwc_bf16}, std::pair{layout::nhwc_bf16, layout::nhwc_bf16},
               std::pair{layout::nhwc_bf16, layout::nhwc}, std::pair{layout::nhwc_bf16, layout::nchw}}) {
             if (!bf16 && bfloat16_elements(dst)) continue;
-            for (auto g : geometries) {
-                g.src_layout = src;
-                g.dst_layout = dst;
-                check_agreement(g, true, bound);
-            }
-            auto g = small_geometries()[1];
-            g.src_layout = src;
-            g.dst_layout = dst;
-            check_agreement(g, false, bound);
+            check_agreement_in(src, dst, bound);
         }
     }
     auto g = paper_geometries()[4];

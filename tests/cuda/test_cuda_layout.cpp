@@ -79,6 +79,27 @@ bool close(const std::vector<float>& a, const std::vector<float>& b) {
     return a.size() == b.size() && worst <= 1e-5 * largest;
 }
 
+// The PReLU forms on tensors x, dy and skip stored in g's layout (their storage, as the backend holds
+// it): y of prelu, bias_prelu and bias_prelu_residual, dx of prelu and bias_prelu (storage again),
+// then dalpha of the two and dbias.
+std::vector<std::vector<float>> prelu_forms(const jhr::channel_geometry& g, const std::vector<float>& x,
+                                            const std::vector<float>& dy, const std::vector<float>& skip,
+                                            const std::vector<float>& alpha, const std::vector<float>& bias) {
+    const auto dx_in = to_device(x), ddy = to_device(dy), dskip = to_device(skip), d_alpha = to_device(alpha),
+               d_bias = to_device(bias);
+    const std::size_t n = x.size(), ch = std::size_t(g.channels);
+    jhr::cuda::buffer<float> y1(n), y2(n), y3(n), dx1(n), dx2(n), dalpha1(ch), dalpha2(ch), dbias(ch);
+    jhr::cuda::prelu_forward(g, dx_in.data(), d_alpha.data(), y1.data());
+    jhr::cuda::bias_prelu_forward(g, dx_in.data(), d_bias.data(), d_alpha.data(), y2.data());
+    jhr::cuda::bias_prelu_residual_forward(g, dx_in.data(), d_bias.data(), d_alpha.data(), dskip.data(),
+                                           y3.data());
+    jhr::cuda::prelu_backward(g, dx_in.data(), d_alpha.data(), ddy.data(), dx1.data(), dalpha1.data());
+    jhr::cuda::bias_prelu_backward(g, dx_in.data(), d_bias.data(), d_alpha.data(), ddy.data(), dx2.data(),
+                                   dbias.data(), dalpha2.data());
+    return {to_host(y1),  to_host(y2),      to_host(y3),      to_host(dx1),
+            to_host(dx2), to_host(dalpha1), to_host(dalpha2), to_host(dbias)};
+}
+
 } // namespace
 
 TEST_CASE("cuda activation layout: automatic is nhwc_bf16 at bf16 and nchw at fp32 and tf32; a choice holds "
@@ -177,26 +198,8 @@ TEST_CASE("cuda PReLU, its bias and residual forms on nhwc equal them on nchw (d
                    skip = random_vector(nchw.size(), rng);
         const auto alpha = random_vector(std::size_t(nchw.channels), rng, 0.1f, 0.4f),
                    bias = random_vector(std::size_t(nchw.channels), rng);
-        const auto d_alpha = to_device(alpha), d_bias = to_device(bias);
-        // Each form on both layouts: y, dx, dalpha and dbias (of the forms that have them).
-        auto run = [&](const jhr::channel_geometry& g, const std::vector<float>& xv,
-                       const std::vector<float>& dyv, const std::vector<float>& skipv) {
-            const auto dx_in = to_device(xv), ddy = to_device(dyv), dskip = to_device(skipv);
-            const std::size_t n = xv.size(), ch = std::size_t(g.channels);
-            jhr::cuda::buffer<float> y1(n), y2(n), y3(n), dx1(n), dx2(n), dalpha1(ch), dalpha2(ch), dbias(ch);
-            jhr::cuda::prelu_forward(g, dx_in.data(), d_alpha.data(), y1.data());
-            jhr::cuda::bias_prelu_forward(g, dx_in.data(), d_bias.data(), d_alpha.data(), y2.data());
-            jhr::cuda::bias_prelu_residual_forward(g, dx_in.data(), d_bias.data(), d_alpha.data(),
-                                                   dskip.data(), y3.data());
-            jhr::cuda::prelu_backward(g, dx_in.data(), d_alpha.data(), ddy.data(), dx1.data(),
-                                      dalpha1.data());
-            jhr::cuda::bias_prelu_backward(g, dx_in.data(), d_bias.data(), d_alpha.data(), ddy.data(),
-                                           dx2.data(), dbias.data(), dalpha2.data());
-            return std::vector{to_host(y1),  to_host(y2),      to_host(y3),      to_host(dx1),
-                               to_host(dx2), to_host(dalpha1), to_host(dalpha2), to_host(dbias)};
-        };
-        const auto plain = run(nchw, x, dy, skip);
-        const auto last = run(nhwc, to_nhwc(s, x), to_nhwc(s, dy), to_nhwc(s, skip));
+        const auto plain = prelu_forms(nchw, x, dy, skip, alpha, bias);
+        const auto last = prelu_forms(nhwc, to_nhwc(s, x), to_nhwc(s, dy), to_nhwc(s, skip), alpha, bias);
         for (std::size_t k = 0; k < 5; ++k) {
             CAPTURE(k);
             CHECK(last[k] == to_nhwc(s, plain[k]));
@@ -280,31 +283,9 @@ TEST_CASE("cuda PReLU forms, max pooling and channel_sums on nhwc_bf16 equal the
                    skip = bfloat16_exact(random_vector(g32.size(), rng));
         const auto alpha = random_vector(std::size_t(g32.channels), rng, 0.1f, 0.4f),
                    bias = random_vector(std::size_t(g32.channels), rng);
-        const auto d_alpha = to_device(alpha), d_bias = to_device(bias);
-        // y of the three forward forms, dx of the two backward forms (as fp32 values), then dalpha
-        // (two) and dbias.
-        auto run = [&](const jhr::channel_geometry& g, auto convert, auto back) {
-            const auto dx_in = to_device(convert(s, x)), ddy = to_device(convert(s, dy)),
-                       dskip = to_device(convert(s, skip));
-            const std::size_t n = g.size() + 1, ch = std::size_t(g.channels);
-            jhr::cuda::buffer<float> y1(n), y2(n), y3(n), dx1(n), dx2(n), dalpha1(ch), dalpha2(ch), dbias(ch);
-            jhr::cuda::prelu_forward(g, dx_in.data(), d_alpha.data(), y1.data());
-            jhr::cuda::bias_prelu_forward(g, dx_in.data(), d_bias.data(), d_alpha.data(), y2.data());
-            jhr::cuda::bias_prelu_residual_forward(g, dx_in.data(), d_bias.data(), d_alpha.data(),
-                                                   dskip.data(), y3.data());
-            jhr::cuda::prelu_backward(g, dx_in.data(), d_alpha.data(), ddy.data(), dx1.data(),
-                                      dalpha1.data());
-            jhr::cuda::bias_prelu_backward(g, dx_in.data(), d_bias.data(), d_alpha.data(), ddy.data(),
-                                           dx2.data(), dbias.data(), dalpha2.data());
-            return std::vector{back(s, to_host(y1)),  back(s, to_host(y2)),  back(s, to_host(y3)),
-                               back(s, to_host(dx1)), back(s, to_host(dx2)), to_host(dalpha1),
-                               to_host(dalpha2),      to_host(dbias)};
-        };
-        const auto same = [](const jhr::shape& t, const std::vector<float>& v) {
-            return std::vector<float>(v.begin(), v.begin() + std::ptrdiff_t(t.size()));
-        };
-        const auto wide = run(g32, same, same);
-        const auto narrow_run = run(g16, narrow, widen);
+        const auto wide = prelu_forms(g32, x, dy, skip, alpha, bias);
+        auto narrow_run = prelu_forms(g16, narrow(s, x), narrow(s, dy), narrow(s, skip), alpha, bias);
+        for (std::size_t k = 0; k < 5; ++k) narrow_run[k] = widen(s, narrow_run[k]); // y and dx as values
         for (std::size_t k = 0; k < 5; ++k) {
             CAPTURE(k);
             CHECK(bits(narrow_run[k]) == bits(bfloat16_exact(wide[k])));
