@@ -1,5 +1,5 @@
-// jhr/backends/cuda/memory.hpp: buffers, transfers (uploads staged in page-locked memory) and the
-// caching allocator's reuse.
+// jhr/backends/cuda/memory.hpp: buffers, transfers (uploads staged in page-locked memory and sent on a
+// copy stream, landing in stream order) and the caching allocator's reuse.
 #include "gpu.hpp"
 
 #include <doctest/doctest.h>
@@ -55,6 +55,23 @@ TEST_CASE("cuda uploads are staged: the host data may change at once, and upload
     jhr::cuda::upload(std::span<const float>(ones), summed.data());
     jhr::cuda::upload(std::span<const float>(ones), summed.data());
     CHECK(jhr::cuda::sum(ones.size(), summed.data()) == 4096.0);
+}
+
+TEST_CASE("cuda uploads land in stream order: kernels queued before an upload read the old data, kernels "
+          "after it the new" *
+          jhr::testing::needs_gpu()) {
+    // The transfer runs on a stream of its own, ahead of the queued kernels; the destination must
+    // still be written only after them. 200 additions of x (ones) into y are queued, then twos are
+    // uploaded into x and one more addition queued: y = 200 + 2 everywhere.
+    const std::size_t n = std::size_t(1) << 22;
+    auto x = to_device(std::vector<float>(n, 1.0f));
+    jhr::cuda::buffer<float> y(n);
+    jhr::cuda::fill(n, 0.0f, y.data());
+    for (int i = 0; i < 200; ++i) jhr::cuda::axpy(n, 1.0f, x.data(), y.data());
+    const std::vector<float> twos(n, 2.0f);
+    jhr::cuda::upload(std::span<const float>(twos), x.data());
+    jhr::cuda::axpy(n, 1.0f, x.data(), y.data());
+    CHECK(to_host(y) == std::vector<float>(n, 202.0f));
 }
 
 TEST_CASE("cuda buffers copy deeply and move without copying" * jhr::testing::needs_gpu()) {

@@ -457,6 +457,14 @@ cudaError_t cudaStreamCreate(cudaStream_t* stream_handle) {
     *stream_handle = new (std::nothrow) host_stream;
     return *stream_handle ? cudaSuccess : fail(cudaErrorMemoryAllocation);
 }
+cudaError_t cudaStreamCreateWithFlags(cudaStream_t* stream_handle, unsigned) {
+    return cudaStreamCreate(stream_handle);
+}
+cudaError_t cudaStreamWaitEvent(cudaStream_t stream_handle, cudaEvent_t event, unsigned) {
+    if (!event) return fail(cudaErrorInvalidValue);
+    if (dispose(stream_handle) == disposition::refuse) return cudaErrorStreamCaptureImplicit;
+    return cudaSuccess;
+}
 cudaError_t cudaStreamDestroy(cudaStream_t stream_handle) {
     if (!stream_handle || stream_handle == capturing.stream) return fail(cudaErrorInvalidValue);
     delete stream_handle;

@@ -85,7 +85,9 @@ cudaError_t cudaEventDestroy(cudaEvent_t event);
 cudaError_t cudaDeviceSynchronize();
 
 // Streams and graphs. A stream from cudaStreamCreate runs in order with the default stream (as a
-// blocking stream does on a GPU): its work joins the one queue. Between cudaStreamBeginCapture and
+// blocking stream does on a GPU): its work joins the one queue; so does a non-blocking one's (one
+// order a GPU may also run them in: concurrency between streams is not modelled), and
+// cudaStreamWaitEvent has nothing left to wait for. Between cudaStreamBeginCapture and
 // cudaStreamEndCapture on a stream, launches (cuda_host::launch with that stream), cudaMemcpyAsync
 // and cudaMemsetAsync on it are recorded, not run: their arguments are copied, a copy's source is
 // read when the graph runs. cudaGraphLaunch runs the recorded work in order, after the copies queued
@@ -102,7 +104,10 @@ enum cudaStreamCaptureMode {
 };
 using cudaGraph_t = struct host_graph*;
 using cudaGraphExec_t = struct host_graph*;
+inline constexpr unsigned cudaStreamNonBlocking = 1;
 cudaError_t cudaStreamCreate(cudaStream_t* stream);
+cudaError_t cudaStreamCreateWithFlags(cudaStream_t* stream, unsigned flags);
+cudaError_t cudaStreamWaitEvent(cudaStream_t stream, cudaEvent_t event, unsigned flags);
 cudaError_t cudaStreamDestroy(cudaStream_t stream);
 cudaError_t cudaStreamBeginCapture(cudaStream_t stream, cudaStreamCaptureMode mode);
 cudaError_t cudaStreamEndCapture(cudaStream_t stream, cudaGraph_t* graph);

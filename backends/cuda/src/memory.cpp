@@ -171,14 +171,17 @@ caching_allocator& allocator() {
     return *instance;
 }
 
-// Uploads go through page-locked staging buffers of the calling thread: the host data is copied into
-// one and cudaMemcpyAsync takes it from there in stream order, so an upload neither waits for the
-// GPU's queued work (a cudaMemcpy from pageable memory first waits for the stream to drain) nor for
-// its own transfer, which runs at page-locked speed. An upload takes a buffer whose last copy has
-// run (its event), the smallest that fits, else the largest, grown; else a new one while there are
-// fewer than max_buffers; else it waits for the least recently used. A training step's few uploads
-// so find the buffers of the step before idle. Uploads above staging_limit bytes are plain
-// cudaMemcpy.
+// Uploads go through staging buffers of the calling thread, each a page-locked host block and a
+// device block: the host data is copied into the first, the transfer into the second runs on the
+// thread's copy stream (non-blocking: it does not wait for the default stream's queued kernels, so it
+// overlaps them), and a device-to-device copy on the default stream, after the transfer (an event
+// waited for), writes the destination in stream order. So an upload neither waits for the GPU's
+// queued work (a cudaMemcpy from pageable memory first waits for the stream to drain) nor for its
+// own transfer, which runs at page-locked speed while the kernels before it run, and the kernels
+// after it see the data. An upload takes a buffer whose last copy out has run (its event), the
+// smallest that fits, else the largest, grown; else a new one while there are fewer than
+// max_buffers; else it waits for the least recently used. A training step's few uploads so find the
+// buffers of the step before idle. Uploads above staging_limit bytes are plain cudaMemcpy.
 class upload_staging {
 public:
     static constexpr std::size_t staging_limit = std::size_t(256) << 20, max_buffers = 8;
@@ -189,26 +192,39 @@ public:
     // At thread or process exit, possibly after the driver has shut down: statuses are ignored.
     ~upload_staging() {
         for (buffer& b : buffers_) {
+            cudaEventDestroy(b.arrived);
             cudaEventDestroy(b.done);
             cudaFreeHost(b.host);
+            cuda_memory::deallocate(b.device);
         }
+        if (copy_stream_) cudaStreamDestroy(copy_stream_);
     }
 
     void copy(void* device, const void* host, std::size_t bytes) {
         buffer& b = take(bytes);
         std::memcpy(b.host, host, bytes);
-        JHR_CUDA_CHECK(cudaMemcpyAsync(device, b.host, bytes, cudaMemcpyHostToDevice, nullptr));
+        JHR_CUDA_CHECK(cudaMemcpyAsync(b.device, b.host, bytes, cudaMemcpyHostToDevice, copy_stream()));
+        JHR_CUDA_CHECK(cudaEventRecord(b.arrived, copy_stream()));
+        JHR_CUDA_CHECK(cudaStreamWaitEvent(nullptr, b.arrived, 0));
+        JHR_CUDA_CHECK(cudaMemcpyAsync(device, b.device, bytes, cudaMemcpyDeviceToDevice, nullptr));
         JHR_CUDA_CHECK(cudaEventRecord(b.done, nullptr));
         b.last_use = ++uses_;
     }
 
 private:
     struct buffer {
-        void* host = nullptr;
+        void* host = nullptr;   // page-locked
+        void* device = nullptr; // from the caching allocator
         std::size_t bytes = 0;
-        cudaEvent_t done = nullptr; // recorded after the last copy out of host
+        cudaEvent_t arrived = nullptr; // recorded on the copy stream after the transfer into device
+        cudaEvent_t done = nullptr;    // recorded on the default stream after the copy out of device
         std::uint64_t last_use = 0;
     };
+
+    cudaStream_t copy_stream() {
+        if (!copy_stream_) JHR_CUDA_CHECK(cudaStreamCreateWithFlags(&copy_stream_, cudaStreamNonBlocking));
+        return copy_stream_;
+    }
 
     // Whether b's last copy has run. cudaEventQuery's cudaErrorNotReady is recorded as the last
     // error, which is cleared so that the next launch check does not report it.
@@ -232,9 +248,13 @@ private:
                 chosen = &b;
         }
         if (!chosen && buffers_.size() < max_buffers) {
-            cudaEvent_t done = nullptr;
-            JHR_CUDA_CHECK(cudaEventCreateWithFlags(&done, cudaEventDisableTiming));
-            chosen = &buffers_.emplace_back(buffer{nullptr, 0, done, 0});
+            buffer fresh;
+            JHR_CUDA_CHECK(cudaEventCreateWithFlags(&fresh.done, cudaEventDisableTiming));
+            if (const cudaError_t status = cudaEventCreateWithFlags(&fresh.arrived, cudaEventDisableTiming)) {
+                cudaEventDestroy(fresh.done);
+                JHR_CUDA_CHECK(status);
+            }
+            chosen = &buffers_.emplace_back(fresh);
         }
         if (!chosen) {
             chosen =
@@ -244,8 +264,10 @@ private:
         }
         if (chosen->bytes < bytes) {
             JHR_CUDA_CHECK(cudaFreeHost(std::exchange(chosen->host, nullptr)));
+            cuda_memory::deallocate(std::exchange(chosen->device, nullptr));
             chosen->bytes = 0;
             JHR_CUDA_CHECK(cudaMallocHost(&chosen->host, bytes));
+            chosen->device = cuda_memory::allocate(bytes);
             chosen->bytes = bytes;
         }
         return *chosen;
@@ -253,6 +275,7 @@ private:
 
     std::vector<buffer> buffers_; // at most max_buffers
     std::uint64_t uses_ = 0;
+    cudaStream_t copy_stream_ = nullptr;
 };
 
 } // namespace

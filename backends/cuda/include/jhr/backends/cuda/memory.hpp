@@ -11,8 +11,10 @@
 // backend runs on (or, while the thread captures a graph, the capture's: cuda/graph.hpp), in order
 // with the kernels around them. upload returns once the data is staged in
 // page-locked memory (the host span may be reused at once), without waiting for the GPU: the
-// transfer runs before any later work (up to 8 staging buffers per thread, reused once their copy
-// has run; uploads above 256 MiB wait). download returns when the data has arrived. All failures throw
+// transfer to the device runs on a copy stream of the thread, overlapping the kernels queued before
+// it, and a device-to-device copy writes the destination in stream order, after those kernels and
+// before any later work (up to 8 staging buffers per thread, reused once their copy has run;
+// uploads above 256 MiB wait). download returns when the data has arrived. All failures throw
 // jhr::backend_error naming the CUDA call, its file and line, and the CUDA error string.
 #pragma once
 
