@@ -1,11 +1,12 @@
-// jhr/core/tensor.hpp: an NCHW float32 tensor whose storage lives in a backend's memory.
+// jhr/core/tensor.hpp: an NCHW tensor (fp32, or bfloat16 in nhwc_bf16) whose storage lives in a
+// backend's memory.
 //
 // tensor<B> owns a B::buffer<float>, a shape and the layout of its elements (core/layout.hpp; nchw
 // unless a BlockedLayouts backend's layer chose otherwise; in nhwc_bf16 the buffer holds two
-// bfloat16 elements per float, read only by functions that are told the layout). resize() keeps the
-// allocation when the new shape fits, so layers can reuse their outputs from step to step without allocating.
-// Host access goes through xtensor containers in nchw (from_host / to_host), which copy across the
-// host/backend boundary and convert the layout.
+// bfloat16 elements per float, read only by functions that are told the layout). resize() keeps
+// the allocation when the new shape fits, so layers can reuse their outputs from step to step
+// without allocating. Host access goes through xtensor containers in nchw (from_host / to_host),
+// which copy across the host/backend boundary and convert the layout.
 #pragma once
 
 #include "jhr/core/backend.hpp"
