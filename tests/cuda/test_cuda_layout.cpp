@@ -11,6 +11,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <tuple>
 #include <vector>
 
 using jhr::testing::random_vector;
@@ -98,6 +99,17 @@ std::vector<std::vector<float>> prelu_forms(const jhr::channel_geometry& g, cons
                                    dbias.data(), dalpha2.data());
     return {to_host(y1),  to_host(y2),      to_host(y3),      to_host(dx1),
             to_host(dx2), to_host(dalpha1), to_host(dalpha2), to_host(dbias)};
+}
+
+// Max pooling forward and backward on x and dy stored in g's layout: y, the workspace and dx (storage).
+std::tuple<std::vector<float>, std::vector<float>, std::vector<float>>
+max_pool(const jhr::pool2d_geometry& g, const std::vector<float>& x, const std::vector<float>& dy) {
+    const auto dx_in = to_device(x), ddy = to_device(dy);
+    jhr::cuda::buffer<float> y(g.output().size()), ws(jhr::cuda::max_pool2d_workspace(g)),
+        dx(g.input().size());
+    jhr::cuda::max_pool2d_forward(g, dx_in.data(), y.data(), ws.data());
+    jhr::cuda::max_pool2d_backward(g, ws.data(), ddy.data(), dx.data());
+    return {to_host(y), to_host(ws), to_host(dx)};
 }
 
 } // namespace
@@ -223,17 +235,9 @@ TEST_CASE("cuda max pooling on nhwc equals it on nchw" * jhr::testing::needs_gpu
         auto x = random_vector(nchw.input().size(), rng);
         for (std::size_t i = 0; i < x.size(); i += 3) x[i] = 0.5f; // ties
         const auto dy = random_vector(nchw.output().size(), rng);
-        auto run = [](const jhr::pool2d_geometry& g, const std::vector<float>& xv,
-                      const std::vector<float>& dyv) {
-            const auto dx_in = to_device(xv), ddy = to_device(dyv);
-            jhr::cuda::buffer<float> y(g.output().size()), ws(jhr::cuda::max_pool2d_workspace(g)),
-                dx(g.input().size());
-            jhr::cuda::max_pool2d_forward(g, dx_in.data(), y.data(), ws.data());
-            jhr::cuda::max_pool2d_backward(g, ws.data(), ddy.data(), dx.data());
-            return std::pair(to_host(y), to_host(dx));
-        };
-        const auto [y, dx] = run(nchw, x, dy);
-        const auto [y_last, dx_last] = run(nhwc, to_nhwc(nchw.input(), x), to_nhwc(nchw.output(), dy));
+        const auto [y, ws, dx] = max_pool(nchw, x, dy);
+        const auto [y_last, ws_last, dx_last] =
+            max_pool(nhwc, to_nhwc(nchw.input(), x), to_nhwc(nchw.output(), dy));
         CHECK(y_last == to_nhwc(nchw.output(), y));
         CHECK(dx_last == to_nhwc(nchw.input(), dx));
     }
@@ -315,17 +319,8 @@ TEST_CASE("cuda PReLU forms, max pooling and channel_sums on nhwc_bf16 equal the
         auto x = bfloat16_exact(random_vector(g32.input().size(), rng));
         for (std::size_t i = 0; i < x.size(); i += 3) x[i] = 0.5f; // ties
         const auto dy = bfloat16_exact(random_vector(g32.output().size(), rng));
-        auto run = [](const jhr::pool2d_geometry& g, const std::vector<float>& xv,
-                      const std::vector<float>& dyv) {
-            const auto dx_in = to_device(xv), ddy = to_device(dyv);
-            jhr::cuda::buffer<float> y(g.output().size()), ws(jhr::cuda::max_pool2d_workspace(g)),
-                dx(g.input().size());
-            jhr::cuda::max_pool2d_forward(g, dx_in.data(), y.data(), ws.data());
-            jhr::cuda::max_pool2d_backward(g, ws.data(), ddy.data(), dx.data());
-            return std::tuple(to_host(y), to_host(ws), to_host(dx));
-        };
-        const auto [y, ws, dx] = run(g32, x, dy);
-        const auto [y16, ws16, dx16] = run(g16, narrow(g32.input(), x), narrow(g32.output(), dy));
+        const auto [y, ws, dx] = max_pool(g32, x, dy);
+        const auto [y16, ws16, dx16] = max_pool(g16, narrow(g32.input(), x), narrow(g32.output(), dy));
         CHECK(bits(widen(g32.output(), y16)) == bits(y));
         CHECK(ws16 == ws);
         CHECK(bits(widen(g32.input(), dx16)) == bits(bfloat16_exact(dx)));
